@@ -1,0 +1,84 @@
+# airflow_ops.metastore — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PY_COLORS := 0
+export ANSIBLE_FORCE_COLOR := 0
+
+.PHONY: help deps venv collection-link test-hosts lint ruff ansible-lint sanity pytest unit integration \
+        molecule test test-quick build install-check demo changelog clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+deps: ## install the Debian packages the tests need (PostgreSQL, HAProxy, podman, ...)
+	bash scripts/install-host-deps.sh
+
+venv: $(VENV)/.installed ## create the project venv from requirements-dev.txt
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+collection-link: venv ## expose this checkout as airflow_ops.metastore under .build/collections
+	$(BIN)/python -c 'import sys; sys.path.insert(0, "."); from tests.support.collection import ensure_collection_importable as e; e()'
+
+test-hosts: deps ## prepare podman and build the Debian 12 systemd test-host image
+	bash scripts/prepare-test-hosts.sh
+
+ruff: venv
+	ruff check .
+	ruff format --check plugins tests scripts bench 2>/dev/null || ruff format --check plugins tests
+
+ansible-lint: collection-link
+	ansible-lint --profile production --strict
+
+lint: ruff ansible-lint ## ruff + ansible-lint (production profile)
+
+sanity: venv ## ansible-test sanity on a copy under ansible_collections/airflow_ops/metastore
+	bash scripts/sanity.sh
+
+pytest: deps collection-link ## unit + integration tests (starts its own PostgreSQL on loopback)
+	pytest tests
+
+unit: collection-link ## unit tests only
+	pytest tests/unit
+
+integration: deps collection-link ## integration tests only
+	pytest tests/integration
+
+molecule: test-hosts collection-link ## every Molecule scenario, full sequence each
+	bash scripts/run-molecule.sh
+
+test-quick: lint sanity pytest ## everything but Molecule (for development)
+
+test: deps venv test-hosts ## THE test command: lint, sanity, pytest, every Molecule scenario
+	$(MAKE) lint
+	$(MAKE) sanity
+	$(MAKE) pytest
+	$(MAKE) molecule
+
+build: venv ## build the collection tarball into .build/dist
+	rm -rf .build/dist && mkdir -p .build/dist
+	ansible-galaxy collection build --output-path .build/dist --force
+
+install-check: build ## install the built tarball into a clean path and list its modules
+	rm -rf .build/install-check && mkdir -p .build/install-check
+	ansible-galaxy collection install --offline --no-deps -p .build/install-check .build/dist/*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/install-check ansible-doc -l airflow_ops.metastore
+
+demo: deps venv test-hosts collection-link ## the main job: deploy the stack onto local podman hosts
+	bash scripts/demo.sh
+
+changelog: venv ## fold changelogs/fragments into CHANGELOG.rst
+	antsibull-changelog release
+
+clean: ## remove build output (keeps the venv and the test image)
+	rm -rf .build tests/output .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the tests need on this machine: a PostgreSQL server and client for the pytest
+# integration tests (pg_dump/psql too), HAProxy for `haproxy -c` on rendered configs, and podman,
+# runc and debootstrap for the Molecule test hosts. Idempotent: installs only what is missing.
+set -euo pipefail
+PACKAGES=(postgresql-15 postgresql-client-15 haproxy podman runc debootstrap make git python3-venv rsync)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "[install-host-deps] installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian package starts a cluster on 5432 where it can; the tests start their own on a free port.
+echo "[install-host-deps] host packages present"

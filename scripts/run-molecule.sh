@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every Molecule scenario under molecule/ (or those named as arguments), one after another,
+# each through its full sequence (create, converge, idempotence, verify, destroy). Stops at the first
+# failing scenario and says which one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if (($#)); then
+  scenarios=("$@")
+else
+  mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
+fi
+failed=()
+for s in "${scenarios[@]}"; do
+  echo "=== molecule test -s $s"
+  start=$SECONDS
+  if molecule test -s "$s"; then
+    echo "=== scenario $s passed in $((SECONDS - start)) s"
+  else
+    echo "=== scenario $s FAILED after $((SECONDS - start)) s"
+    failed+=("$s")
+    molecule destroy -s "$s" >/dev/null 2>&1 || true
+  fi
+done
+if ((${#failed[@]})); then
+  echo "molecule: ${#failed[@]} scenario(s) failed: ${failed[*]}"
+  exit 1
+fi
+echo "molecule: ${#scenarios[@]} scenario(s) passed"
