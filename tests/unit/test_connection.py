@@ -1,0 +1,176 @@
+"""Connection options -> libpq parameters, error messages, and the 40001 retry loop."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import connection as c
+
+
+class FakeSerializationFailure(Exception):
+    pgcode = "40001"
+
+
+class OtherDatabaseError(Exception):
+    pgcode = "23505"
+
+
+def test_libpq_kwargs_passes_only_options_the_operator_set():
+    params = {
+        "login_host": "db1",
+        "login_port": 5433,
+        "login_user": "airflow",
+        "login_password": "s3cret",
+        "login_db": "airflow",
+        "sslmode": None,
+        "connect_timeout": 10,
+        "url": None,
+    }
+    assert c.libpq_kwargs(params) == {
+        "host": "db1",
+        "port": "5433",
+        "user": "airflow",
+        "password": "s3cret",
+        "dbname": "airflow",
+        "connect_timeout": "10",
+    }
+
+
+def test_url_is_passed_as_dsn_and_tls_options_override_it():
+    params = {
+        "url": "postgresql://u:p@h:26257/d?sslmode=disable",
+        "sslmode": "verify-full",
+        "ssl_rootcert": "/ca.crt",
+    }
+    kwargs = c.libpq_kwargs(params)
+    assert kwargs["dsn"] == params["url"]
+    assert kwargs["sslmode"] == "verify-full"
+    assert c.resolved_parameters(params)["sslmode"] == "verify-full"
+    assert c.resolved_parameters(params)["port"] == "26257"
+
+
+def test_unix_socket_becomes_libpq_host():
+    assert c.libpq_kwargs({"login_unix_socket": "/run/postgresql"})["host"] == "/run/postgresql"
+
+
+def test_libpq_environment_carries_the_url_password_for_pg_dump_not_argv():
+    env = c.libpq_environment({"url": "postgresql://u:p%40ss@h:5432/d?sslmode=require"})
+    assert env == {
+        "PGUSER": "u",
+        "PGPASSWORD": "p@ss",
+        "PGHOST": "h",
+        "PGPORT": "5432",
+        "PGDATABASE": "d",
+        "PGSSLMODE": "require",
+    }
+
+
+def test_scrub_removes_discrete_and_url_passwords():
+    params = {"url": "postgresql://u:hunter2@h/d"}
+    text = c.scrub("failed for postgresql://u:hunter2@h/d and hunter2", params)
+    assert "hunter2" not in text
+    assert "u:********@h" in text
+    assert "topsecret" not in c.scrub("pw topsecret", {"login_password": "topsecret"})
+
+
+def test_describe_target_never_shows_the_password():
+    text = c.describe_target({"url": "postgresql://airflow:hunter2@db1:26257/airflow"})
+    assert text == "airflow@db1:26257/airflow"
+
+
+@pytest.mark.parametrize(
+    ("server_text", "hint"),
+    [
+        ('FATAL:  password authentication failed for user "x"', "login_password"),
+        ("could not connect to server: Connection refused", "listens on that host and port"),
+        ('could not translate host name "nope" to address', "does not resolve"),
+        ('FATAL:  database "nope" does not exist', "database does not exist"),
+        ("timeout expired", "connect_timeout"),
+    ],
+)
+def test_connection_errors_say_what_to_check(server_text, hint):
+    assert hint in c.explain_connection_error(server_text, "u@h:1/d")
+
+
+def test_run_with_retry_retries_serialization_failures_then_succeeds():
+    calls, retries, sleeps = [], [], []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise FakeSerializationFailure("restart transaction")
+        return "done"
+
+    result = c.run_with_retry(
+        flaky, on_retry=lambda attempt, exc: retries.append(attempt), sleep=sleeps.append
+    )
+    assert result == "done"
+    assert len(calls) == 3
+    assert retries == [0, 1]
+    assert len(sleeps) == 2
+
+
+def test_run_with_retry_gives_up_after_attempts_and_reraises():
+    def always():
+        raise FakeSerializationFailure("restart transaction")
+
+    with pytest.raises(FakeSerializationFailure):
+        c.run_with_retry(always, attempts=3, sleep=lambda _s: None)
+
+
+def test_run_with_retry_does_not_retry_other_errors():
+    calls = []
+
+    def dup():
+        calls.append(1)
+        raise OtherDatabaseError("duplicate key")
+
+    with pytest.raises(OtherDatabaseError):
+        c.run_with_retry(dup, sleep=lambda _s: None)
+    assert len(calls) == 1
+
+
+def test_backoff_grows_exponentially_and_is_capped():
+    assert c.backoff_delay(0, base_delay=0.1, rand=lambda: 1.0) == pytest.approx(0.1)
+    assert c.backoff_delay(3, base_delay=0.1, rand=lambda: 1.0) == pytest.approx(0.8)
+    assert c.backoff_delay(20, base_delay=0.1, max_delay=5.0, rand=lambda: 1.0) == 5.0
+    assert c.backoff_delay(3, base_delay=0.1, rand=lambda: 0.5) == pytest.approx(0.4)
+
+
+@pytest.mark.integration
+def test_connect_with_wrong_password_fails_clearly_without_echoing_it(postgres_server):
+    params = {
+        "login_host": postgres_server.host,
+        "login_port": postgres_server.port,
+        "login_user": postgres_server.superuser,
+        "login_password": "wrong-pw-xyz",
+        "login_db": "postgres",
+    }
+    with pytest.raises(c.ConnectionFailure) as err:
+        c.connect(params)
+    assert "login_password" in str(err.value)
+    assert "wrong-pw-xyz" not in str(err.value)
+
+
+@pytest.mark.integration
+def test_connect_to_unreachable_port_says_check_server_and_firewall():
+    from tests.support.postgres_server import free_port
+
+    params = {
+        "login_host": "127.0.0.1",
+        "login_port": free_port(),
+        "login_user": "x",
+        "login_db": "x",
+        "connect_timeout": 3,
+    }
+    with pytest.raises(c.ConnectionFailure) as err:
+        c.connect(params)
+    assert "listens on that host and port" in str(err.value)
+
+
+@pytest.mark.integration
+def test_connect_by_url_works(postgres_server):
+    conn = c.connect({"url": postgres_server.url, "connect_timeout": 5})
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
+    conn.close()
