@@ -35,7 +35,7 @@ test-hosts: deps ## prepare podman and build the Debian 12 systemd test-host ima
 
 ruff: venv
 	ruff check .
-	ruff format --check plugins tests scripts bench 2>/dev/null || ruff format --check plugins tests
+	ruff format --check .
 
 ansible-lint: collection-link
 	ansible-lint --profile production --strict

@@ -60,16 +60,30 @@ class PostgresServer:
         pwfile.write_text(self.password + "\n")
         self._chown(self.datadir.parent)
         self._run(
-            str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.superuser,
-            "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C.UTF-8",
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.superuser,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
         )
         pwfile.unlink()
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.datadir} -c listen_addresses={self.host} -c fsync=off"
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options,
-            "-l", str(self.datadir.parent / "server.log"), "-w", "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-o",
+            options,
+            "-l",
+            str(self.datadir.parent / "server.log"),
+            "-w",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -94,8 +108,11 @@ class PostgresServer:
     def params(self, dbname: str = "postgres") -> dict:
         """Discrete libpq parameters, as the modules take them."""
         return {
-            "host": self.host, "port": self.port, "user": self.superuser,
-            "password": self.password, "dbname": dbname,
+            "host": self.host,
+            "port": self.port,
+            "user": self.superuser,
+            "password": self.password,
+            "dbname": dbname,
         }
 
 
