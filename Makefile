@@ -59,9 +59,10 @@ molecule: test-hosts collection-link ## every Molecule scenario, full sequence e
 
 test-quick: lint sanity pytest ## everything but Molecule (for development)
 
-test: deps venv test-hosts ## THE test command: lint, sanity, pytest, every Molecule scenario
+test: deps venv test-hosts ## THE test command: lint, sanity, install-check, pytest, every Molecule scenario
 	$(MAKE) lint
 	$(MAKE) sanity
+	$(MAKE) install-check
 	$(MAKE) pytest
 	$(MAKE) molecule
 
@@ -69,10 +70,8 @@ build: venv ## build the collection tarball into .build/dist
 	rm -rf .build/dist && mkdir -p .build/dist
 	ansible-galaxy collection build --output-path .build/dist --force
 
-install-check: build ## install the built tarball into a clean path and list its modules
-	rm -rf .build/install-check && mkdir -p .build/install-check
-	ansible-galaxy collection install --offline --no-deps -p .build/install-check .build/dist/*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/install-check ansible-doc -l airflow_ops.metastore
+install-check: venv ## build, install into a clean path offline, check ansible-doc lists every module
+	bash scripts/install-check.sh
 
 demo: deps venv test-hosts collection-link ## the main job: deploy the stack onto local podman hosts
 	bash scripts/demo.sh
