@@ -1,0 +1,89 @@
+# Copyright: (c) 2026, airflow_ops maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Filter ``airflow_ops.metastore.sqlalchemy_url``: structured connection settings -> SQLAlchemy URL."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
+    SqlalchemyUrlError,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
+    sqlalchemy_url as build_url,
+)
+
+DOCUMENTATION = r"""
+name: sqlalchemy_url
+short_description: Build a SQLAlchemy URL for Airflow's metadata database
+version_added: 0.1.0
+author: airflow_ops maintainers
+description:
+  - Turns structured connection settings into a SQLAlchemy URL with the user name, password and
+    database percent-quoted, so passwords containing C(@), C(:), C(/) or C(%) work.
+  - Drivers are C(postgresql+psycopg2), C(mysql+mysqldb) and C(cockroachdb) (psycopg2); with
+    O(async_driver=true) C(postgresql+asyncpg), C(mysql+aiomysql) and C(cockroachdb+asyncpg).
+  - TLS settings are spelled as the driver expects them (C(sslmode)/C(sslrootcert) for libpq,
+    C(ssl_mode)/C(ssl_ca) for mysqlclient, C(ssl) for asyncpg).
+options:
+  _input:
+    description:
+      - The connection settings.
+      - Keys C(backend) (V(postgresql), V(mysql) or V(cockroachdb)), C(host), C(database), C(user)
+        are required; C(password), C(port), C(sslmode), C(sslrootcert), C(sslcert), C(sslkey) and
+        C(query) (a dict of extra URL parameters) are optional.
+    type: dict
+    required: true
+  async_driver:
+    description: Build the URL for the asyncio driver (Airflow's C(sql_alchemy_conn_async)).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Build Airflow's connection URL
+  ansible.builtin.set_fact:
+    airflow_conn: >-
+      {{ {'backend': 'postgresql', 'host': 'db1', 'database': 'airflow', 'user': 'airflow',
+          'password': 'p@ss:w/rd%', 'sslmode': 'require'} | airflow_ops.metastore.sqlalchemy_url }}
+  # postgresql+psycopg2://airflow:p%40ss%3Aw%2Frd%25@db1:5432/airflow?sslmode=require
+  no_log: true
+"""
+
+RETURN = r"""
+_value:
+  description: The SQLAlchemy URL.
+  type: str
+"""
+
+_KEYS = (
+    "backend",
+    "host",
+    "database",
+    "user",
+    "password",
+    "port",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "query",
+)
+
+
+def sqlalchemy_url(settings, async_driver=False):
+    if not isinstance(settings, dict):
+        raise AnsibleFilterError("sqlalchemy_url expects a dict of connection settings")
+    unknown = sorted(set(settings) - set(_KEYS))
+    if unknown:
+        raise AnsibleFilterError(
+            f"sqlalchemy_url: unknown key(s) {', '.join(unknown)}; known: {', '.join(_KEYS)}"
+        )
+    try:
+        return build_url(async_driver=bool(async_driver), **settings)
+    except (SqlalchemyUrlError, TypeError) as exc:
+        raise AnsibleFilterError(f"sqlalchemy_url: {exc}") from exc
+
+
+class FilterModule:
+    def filters(self):
+        return {"sqlalchemy_url": sqlalchemy_url}

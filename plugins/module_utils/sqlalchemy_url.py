@@ -1,0 +1,109 @@
+# Copyright: (c) 2026, airflow_ops maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Build SQLAlchemy URLs for Airflow's metadata database from structured connection settings.
+
+Pure functions, no third-party imports: the filter plugin ``airflow_ops.metastore.sqlalchemy_url`` and
+the migration modules share them. User name, password and database are percent-quoted, so a password
+such as ``p@ss:w/rd%`` survives the trip through the URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+# Sync drivers Airflow should use per backend (CockroachDB's dialect runs on psycopg2).
+SYNC_DRIVERS = {
+    "postgresql": "postgresql+psycopg2",
+    "mysql": "mysql+mysqldb",
+    "cockroachdb": "cockroachdb",
+}
+# Async drivers: Airflow 3 derives them itself for PostgreSQL and MySQL, not for CockroachDB.
+ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "mysql": "mysql+aiomysql",
+    "cockroachdb": "cockroachdb+asyncpg",
+}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "cockroachdb": 26257}
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# libpq sslmode -> mysqlclient ssl_mode
+MYSQL_SSL_MODES = {
+    "disable": "DISABLED",
+    "allow": "PREFERRED",
+    "prefer": "PREFERRED",
+    "require": "REQUIRED",
+    "verify-ca": "VERIFY_CA",
+    "verify-full": "VERIFY_IDENTITY",
+}
+
+
+class SqlalchemyUrlError(ValueError):
+    """The connection settings cannot form a URL; the message says which setting to fix."""
+
+
+def _ssl_query(backend, sslmode, sslrootcert, sslcert, sslkey, async_driver):
+    """Return the TLS query parameters in the spelling the chosen driver understands."""
+    if sslmode and sslmode not in SSLMODES:
+        raise SqlalchemyUrlError(f"sslmode {sslmode!r} is not one of {', '.join(SSLMODES)}")
+    files = {"sslrootcert": sslrootcert, "sslcert": sslcert, "sslkey": sslkey}
+    if backend == "mysql":
+        query = {"ssl_mode": MYSQL_SSL_MODES[sslmode]} if sslmode else {}
+        names = {"sslrootcert": "ssl_ca", "sslcert": "ssl_cert", "sslkey": "ssl_key"}
+        query.update({names[k]: v for k, v in files.items() if v})
+        return query
+    if async_driver:
+        # asyncpg takes only the mode as a keyword; it reads certificates from PGSSLROOTCERT & co.
+        return {"ssl": sslmode} if sslmode else {}
+    query = {"sslmode": sslmode} if sslmode else {}
+    query.update({k: v for k, v in files.items() if v})
+    return query
+
+
+def sqlalchemy_url(
+    backend,
+    host,
+    database,
+    user,
+    password=None,
+    port=None,
+    sslmode=None,
+    sslrootcert=None,
+    sslcert=None,
+    sslkey=None,
+    query=None,
+    async_driver=False,
+):
+    """Return the SQLAlchemy URL for ``backend`` (postgresql, mysql or cockroachdb).
+
+    ``query`` holds extra parameters appended after the TLS ones; ``async_driver`` selects the
+    asyncio driver (``sql_alchemy_conn_async``).
+    """
+    if backend not in SYNC_DRIVERS:
+        raise SqlalchemyUrlError(
+            f"backend {backend!r} is not supported: use one of {', '.join(sorted(SYNC_DRIVERS))}"
+        )
+    for name, value in (("host", host), ("database", database), ("user", user)):
+        if not value:
+            raise SqlalchemyUrlError(f"the {name} of the {backend} connection is empty: set it")
+    driver = (ASYNC_DRIVERS if async_driver else SYNC_DRIVERS)[backend]
+    credentials = quote(str(user), safe="")
+    if password:
+        credentials += ":" + quote(str(password), safe="")
+    host = str(host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal
+    port = int(port) if port else DEFAULT_PORTS[backend]
+    params = _ssl_query(backend, sslmode, sslrootcert, sslcert, sslkey, async_driver)
+    params.update({str(k): str(v) for k, v in (query or {}).items()})
+    url = f"{driver}://{credentials}@{host}:{port}/{quote(str(database), safe='')}"
+    if params:
+        url += "?" + urlencode(params, quote_via=quote)
+    return url
+
+
+def redact_url(url):
+    """Replace the password in a URL built by :func:`sqlalchemy_url` with ``***`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, location = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{location}"

@@ -1,0 +1,291 @@
+"""The airflow role's airflow.cfg: rendered from the real template for each backend x Airflow major and
+read back the way Airflow reads it (ConfigParser with '%' interpolation); plus its preflight checks."""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+from pathlib import Path
+
+import jinja2
+import pytest
+from ansible.errors import AnsibleFilterError
+from sqlalchemy.engine import make_url
+
+ROLE = Path(__file__).resolve().parents[2] / "roles" / "airflow"
+_spec = importlib.util.spec_from_file_location("airflow_role", ROLE / "filter_plugins" / "airflow_role.py")
+airflow_role = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(airflow_role)
+
+ANY_ADDRESS = "0.0.0.0"  # noqa: S104 - what the api-server listens on in the tests
+PASSWORD = "p@ss:w/rd%"
+SECRETS = {"fernet_key": "F" * 43 + "=", "secret_key": "s3cret%key", "jwt_secret": "jwt-secret"}
+
+
+def inputs(backend="postgresql", version="3.3.2", **extra):
+    params = {
+        "version": version,
+        "db": {
+            "backend": backend,
+            "host": "db.internal",
+            "port": None,
+            "database": "airflow",
+            "user": "airflow",
+            "password": PASSWORD,
+            "sslmode": None,
+            "sslrootcert": None,
+            "sslcert": None,
+            "sslkey": None,
+            "query": {},
+        },
+        "dags_folder": "/opt/airflow/dags",
+        "logs_folder": "/opt/airflow/logs",
+        "executor": "LocalExecutor",
+        "parallelism": 4,
+        "api": {"host": ANY_ADDRESS, "port": 8080, "workers": 1, "base_url": ""},
+        "auth_manager": "simple" if version.startswith("3") else "fab",
+        "admin_username": "admin",
+        "simple_auth_passwords_file": "/opt/airflow/simple_auth_manager_passwords.json",
+        "secrets": SECRETS,
+        "secrets_in_env_file": False,
+        "overrides": {},
+    }
+    params.update(extra)
+    return params
+
+
+def render(params):
+    env = jinja2.Environment(  # noqa: S701 - renders an INI file, as Ansible does (no autoescape)
+        loader=jinja2.FileSystemLoader(str(ROLE / "templates")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(airflow_role.FilterModule().filters())
+    config = airflow_role.airflow_config(params)
+    text = env.get_template("airflow.cfg.j2").render(
+        _airflow_config=config, ansible_managed="managed by Ansible", airflow_home="/opt/airflow"
+    )
+    parser = configparser.ConfigParser()  # Airflow's parser interpolates '%' the same way
+    parser.read_string(text)
+    env_text = env.get_template("airflow.env.j2").render(
+        _airflow_config=config, ansible_managed="managed by Ansible", airflow_home="/opt/airflow"
+    )
+    return parser, env_text
+
+
+MATRIX = [(b, v) for b in ("postgresql", "mysql", "cockroachdb") for v in ("2.11.2", "3.3.2")]
+SCHEMES = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+mysqldb", "cockroachdb": "cockroachdb"}
+
+
+@pytest.mark.parametrize(("backend", "version"), MATRIX)
+def test_sql_alchemy_conn_reads_back_with_the_quoted_password_intact(backend, version):
+    cfg, _ = render(inputs(backend, version))
+    url = make_url(cfg.get("database", "sql_alchemy_conn"))
+    assert url.drivername == SCHEMES[backend]
+    assert (url.username, url.password, url.host, url.database) == (
+        "airflow",
+        PASSWORD,
+        "db.internal",
+        "airflow",
+    )
+    assert url.port == {"postgresql": 5432, "mysql": 3306, "cockroachdb": 26257}[backend]
+
+
+@pytest.mark.parametrize(("backend", "version"), MATRIX)
+def test_pool_recycle_default_follows_the_backend(backend, version):
+    cfg, _ = render(inputs(backend, version))
+    expected = 300 if backend == "cockroachdb" else 1800
+    assert cfg.getint("database", "sql_alchemy_pool_recycle") == expected
+    assert cfg.getboolean("database", "sql_alchemy_pool_pre_ping") is True
+
+
+@pytest.mark.parametrize(("backend", "version"), MATRIX)
+def test_secrets_land_in_the_section_of_that_airflow_major(backend, version):
+    cfg, _ = render(inputs(backend, version))
+    assert cfg.get("core", "fernet_key") == SECRETS["fernet_key"]
+    if version.startswith("3"):
+        assert cfg.get("api", "secret_key") == SECRETS["secret_key"]
+        assert cfg.get("api_auth", "jwt_secret") == SECRETS["jwt_secret"]
+        assert not cfg.has_section("webserver")
+    else:
+        assert cfg.get("webserver", "secret_key") == SECRETS["secret_key"]
+        assert not cfg.has_section("api_auth")
+
+
+def test_airflow3_layout_has_api_server_execution_api_and_simple_auth_manager():
+    cfg, _ = render(inputs("postgresql", "3.3.2", api={"host": ANY_ADDRESS, "port": 8081, "workers": 2}))
+    assert cfg.get("api", "port") == "8081"
+    assert cfg.get("api", "workers") == "2"
+    assert cfg.get("core", "execution_api_server_url") == "http://localhost:8081/execution/"
+    assert cfg.get("core", "auth_manager").endswith("SimpleAuthManager")
+    assert cfg.get("core", "simple_auth_manager_users") == "admin:admin"
+    assert cfg.get("core", "simple_auth_manager_passwords_file").endswith(".json")
+
+
+def test_airflow2_layout_has_webserver_and_basic_auth_for_the_rest_api():
+    cfg, _ = render(inputs("postgresql", "2.11.2"))
+    assert cfg.get("webserver", "web_server_port") == "8080"
+    assert "basic_auth" in cfg.get("api", "auth_backends")
+    assert not cfg.has_option("core", "auth_manager")
+    assert not cfg.has_option("core", "execution_api_server_url")
+
+
+def test_cockroachdb_on_airflow3_gets_an_asyncpg_url_airflow_cannot_derive():
+    cfg, _ = render(inputs("cockroachdb", "3.3.2"))
+    url = make_url(cfg.get("database", "sql_alchemy_conn_async"))
+    assert url.drivername == "cockroachdb+asyncpg"
+    assert url.password == PASSWORD
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_other_backends_leave_the_async_url_to_airflow(backend):
+    cfg, _ = render(inputs(backend, "3.3.2"))
+    assert not cfg.has_option("database", "sql_alchemy_conn_async")
+
+
+@pytest.mark.parametrize(
+    ("backend", "crdb_version", "explicit", "expected"),
+    [
+        ("cockroachdb", "22.1.9", None, False),
+        ("cockroachdb", "v22.2.0", None, True),
+        ("cockroachdb", "23.2", None, True),
+        ("cockroachdb", None, None, False),  # unknown version: the safe side
+        ("cockroachdb", "24.1", False, False),
+        ("postgresql", None, None, True),
+        ("postgresql", None, False, False),
+        ("mysql", None, None, True),
+    ],
+)
+def test_row_level_locking_is_off_without_skip_locked_or_when_asked(
+    backend, crdb_version, explicit, expected
+):
+    cfg, _ = render(
+        inputs(backend, "3.3.2", cockroachdb_version=crdb_version, use_row_level_locking=explicit)
+    )
+    assert cfg.getboolean("scheduler", "use_row_level_locking") is expected
+
+
+def test_pool_recycle_drops_below_a_short_proxy_timeout_when_not_set():
+    cfg, _ = render(inputs("cockroachdb", "3.3.2", proxy_timeout=240))
+    assert cfg.getint("database", "sql_alchemy_pool_recycle") == 120
+
+
+def test_overrides_add_and_replace_options_per_section():
+    overrides = {"core": {"parallelism": 2, "default_timezone": "Europe/Paris"}, "smtp": {"smtp_port": 25}}
+    cfg, _ = render(inputs(overrides=overrides))
+    assert cfg.get("core", "parallelism") == "2"
+    assert cfg.get("core", "default_timezone") == "Europe/Paris"
+    assert cfg.get("smtp", "smtp_port") == "25"
+
+
+@pytest.mark.parametrize("version", ["2.11.2", "3.3.2"])
+def test_env_file_mode_moves_every_secret_out_of_airflow_cfg(version):
+    cfg, env_text = render(inputs("cockroachdb", version, secrets_in_env_file=True))
+    text = "\n".join(f"{k}={v}" for s in cfg.sections() for k, v in cfg.items(s, raw=True))
+    for secret in (*SECRETS.values(), "p%40ss"):
+        if secret == SECRETS["jwt_secret"] and version.startswith("2"):
+            continue
+        assert secret not in text
+        assert secret in env_text
+    assert not cfg.has_option("database", "sql_alchemy_conn")
+    assert 'AIRFLOW__CORE__FERNET_KEY="' in env_text
+    # systemd takes '%' literally in environment files: the URL keeps its single percent signs
+    assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="cockroachdb://airflow:p%40ss%3Aw%2Frd%25@' in env_text
+
+
+def test_multiline_values_are_refused():
+    with pytest.raises(AnsibleFilterError, match="one line"):
+        airflow_role.airflow_config(inputs(overrides={"core": {"x": "a\nb"}}))
+
+
+# --- constraints URL ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("airflow", "python", "url"),
+    [
+        ("3.3.2", "3.11.2", "constraints-3.3.2/constraints-3.11.txt"),
+        ("2.11.2", "3.12", "constraints-2.11.2/constraints-3.12.txt"),
+    ],
+)
+def test_constraints_url_is_derived_from_airflow_and_python_major_minor(airflow, python, url):
+    assert airflow_role.constraints_url(airflow, python) == (
+        "https://raw.githubusercontent.com/apache/airflow/" + url
+    )
+
+
+def test_constraints_pin_reads_a_pip_freeze_and_ignores_official_files():
+    assert airflow_role.constraints_pin("# x\napache-airflow-core==3.3.2\napache-airflow==3.3.2\n") == "3.3.2"
+    assert airflow_role.constraints_pin("apache-airflow-providers-fab==1.5.4\n") is None
+
+
+# --- preflight ---------------------------------------------------------------------------------
+
+
+def preflight(**extra):
+    params = inputs(**{k: v for k, v in extra.items() if k in ("backend", "version")})
+    params.update({k: v for k, v in extra.items() if k not in ("backend", "version")})
+    params.setdefault("services", ["scheduler"])
+    return airflow_role.preflight_errors(params)
+
+
+def test_valid_input_passes_preflight():
+    assert preflight() == []
+    assert preflight(version="2.11.2", services=["webserver", "scheduler", "triggerer"]) == []
+
+
+def test_unknown_backend_is_named_with_the_supported_ones():
+    (error,) = preflight(backend="oracle")
+    assert error == "airflow_db_backend 'oracle' is not supported: use one of cockroachdb, mysql, postgresql"
+
+
+@pytest.mark.parametrize("version", ["2.10.5", "1.10.15", "4.0.0"])
+def test_airflow_version_without_usable_constraints_is_refused(version):
+    errors = preflight(version=version)
+    assert any(f"airflow_version {version} is not supported" in e for e in errors)
+
+
+def test_missing_constraints_file_is_refused(tmp_path):
+    (error,) = preflight(constraints_file=str(tmp_path / "nope.txt"))
+    assert "does not exist on the controller" in error
+
+
+def test_constraints_file_for_another_airflow_version_is_refused(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("apache-airflow==2.11.2\nSQLAlchemy==1.4.54\n")
+    (error,) = preflight(constraints_file=str(path))
+    assert "pins apache-airflow==2.11.2, not airflow_version 3.3.2" in error
+    path.write_text("apache-airflow==3.3.2\n")
+    assert preflight(constraints_file=str(path)) == []
+
+
+def test_pool_recycle_at_or_above_the_proxy_timeout_is_refused():
+    (error,) = preflight(backend="cockroachdb", pool_recycle=600, proxy_timeout=600)
+    assert "airflow_db_pool_recycle 600 s is not below the proxy's timeout of 600 s" in error
+    assert preflight(backend="cockroachdb", pool_recycle=599, proxy_timeout=600) == []
+
+
+def test_two_schedulers_without_row_level_locking_are_refused():
+    (error,) = preflight(backend="cockroachdb", cockroachdb_version="22.1", scheduler_hosts=2)
+    assert "2 hosts run the scheduler" in error
+    assert preflight(backend="cockroachdb", cockroachdb_version="23.1", scheduler_hosts=2) == []
+    assert preflight(backend="postgresql", use_row_level_locking=False, scheduler_hosts=1) == []
+
+
+def test_airflow2_service_names_and_auth_manager_are_checked_against_the_major():
+    errors = preflight(services=["webserver"])
+    assert errors == [
+        "airflow_services webserver do not exist in Airflow 3: use some of "
+        "api-server, scheduler, dag-processor, triggerer"
+    ]
+    errors = preflight(version="2.11.2", auth_manager="simple")
+    assert errors == ["Airflow 2 has only the FAB auth manager: set airflow_auth_manager to fab"]
+
+
+def test_empty_passwords_are_refused_with_the_variable_to_set():
+    params = inputs()
+    params["db"]["password"] = ""
+    params.update(services=[], admin_create=True, admin_password="")
+    errors = airflow_role.preflight_errors(params)
+    assert any(e.startswith("airflow_db_password is empty") for e in errors)
+    assert any(e.startswith("airflow_admin_password is empty") for e in errors)
