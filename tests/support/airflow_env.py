@@ -1,0 +1,132 @@
+"""Real Apache Airflow installs for tests: cached venvs, ``airflow db migrate``, ``pg_dump`` of the result.
+
+Each Airflow version gets its own venv under ``.cache/airflow-venvs/<version>[-fab]`` (gitignored),
+created on first use (~20 s) and reused afterwards; CI starts cold and pays that once per variant.
+Airflow's constraints files live on GitHub, which these machines cannot reach, so the few pins that
+matter are given here (Airflow 2 needs SQLAlchemy 1.4; Airflow 3 needs an async driver).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_ROOT = REPO_ROOT / ".cache" / "airflow-venvs"
+
+DEFAULT_VERSION = "3.3.2"
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+
+# Extra requirements per major version, on top of apache-airflow[postgres]==VERSION.
+_EXTRA_PINS = {
+    "2": ["sqlalchemy>=1.4.36,<2.0"],
+    "3": [],
+}
+
+
+def venv_dir(version: str = DEFAULT_VERSION, fab: bool = False) -> Path:
+    return VENV_ROOT / (f"{version}-fab" if fab else version)
+
+
+def requirements(version: str, fab: bool) -> list[str]:
+    reqs = [f"apache-airflow[postgres]=={version}", *_EXTRA_PINS[version.split(".")[0]]]
+    if fab:
+        reqs.append("apache-airflow-providers-fab")
+    return reqs
+
+
+def ensure_airflow(version: str = DEFAULT_VERSION, fab: bool = False) -> Path:
+    """Return the venv's ``airflow`` executable, installing the venv first if it is not cached."""
+    venv = venv_dir(version, fab)
+    airflow = venv / "bin" / "airflow"
+    marker = venv / ".airflow-ops-installed"
+    VENV_ROOT.mkdir(parents=True, exist_ok=True)
+    # Parallel test runs (or engineers) must not install into the same venv at once.
+    with open(VENV_ROOT / f".{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and airflow.exists():
+            return airflow
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        result = subprocess.run([*pip, *requirements(version, fab)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"installing Airflow {version} (fab={fab}) failed:\n{result.stderr[-4000:]}")
+        marker.write_text("\n".join(requirements(version, fab)) + "\n")
+    return airflow
+
+
+def airflow_environment(url: str, home: Path, fab: bool = False) -> dict:
+    """Environment for one ``airflow`` command against ``url`` (a postgresql:// libpq URL)."""
+    sync_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sync_url,
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__UNIT_TEST_MODE="False",
+    )
+    if url.startswith("postgresql://"):
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = url.replace(
+            "postgresql://", "postgresql+asyncpg://", 1
+        )
+    if fab:
+        env["AIRFLOW__CORE__AUTH_MANAGER"] = FAB_AUTH_MANAGER
+        env["AIRFLOW__FAB__AUTH_MANAGER"] = FAB_AUTH_MANAGER
+    return env
+
+
+def migrate_airflow_db(url: str, version: str = DEFAULT_VERSION, fab: bool = False) -> None:
+    """Run a real ``airflow db migrate`` of ``version`` against the (empty) database at ``url``."""
+    airflow = ensure_airflow(version, fab)
+    with tempfile.TemporaryDirectory(prefix="airflow-home-") as home:
+        result = subprocess.run(
+            [str(airflow), "db", "migrate"],
+            env=airflow_environment(url, Path(home), fab),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"airflow {version} db migrate failed ({result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
+
+
+def dump_schema(server, dbname: str, dest_dir: Path) -> dict:
+    """``pg_dump --schema-only`` pre-data and post-data of ``dbname`` into ``dest_dir``.
+
+    ``server`` is a ``tests.support.postgres_server.PostgresServer``; its own major's pg_dump is used.
+    Returns ``{"pre-data": path, "post-data": path}``.
+    """
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PGPASSWORD=server.password)
+    files = {}
+    for section in ("pre-data", "post-data"):
+        path = dest_dir / f"{section}.sql"
+        subprocess.run(
+            [
+                str(server.bindir / "pg_dump"),
+                "--schema-only",
+                f"--section={section}",
+                "-h",
+                server.host,
+                "-p",
+                str(server.port),
+                "-U",
+                server.superuser,
+                "-f",
+                str(path),
+                dbname,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        files[section] = path
+    return files
