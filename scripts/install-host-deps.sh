@@ -3,7 +3,7 @@
 # integration tests (pg_dump/psql too), HAProxy for `haproxy -c` on rendered configs, and podman,
 # runc and debootstrap for the Molecule test hosts. Idempotent: installs only what is missing.
 set -euo pipefail
-PACKAGES=(postgresql-15 postgresql-client-15 haproxy podman runc debootstrap make git python3-venv rsync)
+PACKAGES=(postgresql-15 postgresql-client-15 haproxy podman runc debootstrap make git python3-venv rsync shellcheck)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
