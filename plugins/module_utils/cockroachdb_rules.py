@@ -1,0 +1,510 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""THE versioned rule table: every difference between a PostgreSQL pg_dump and what a target accepts.
+
+One :class:`Rule` per difference: an id, what it does, the first CockroachDB version that no longer
+needs it (``None``: every version), the source of the fact, and the transform over pglast nodes.
+Sources cite ``CRDB_CONSTRUCTS.md`` (``#n`` = cockroachdb/cockroach issue or PR, ``RN`` = release
+notes). Rules run in table order; each returns how many statements (or expressions) it changed.
+Constructs no rule knows are passed through with a warning, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Set, Tuple
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
+    MetaCommand,
+    Statement,
+    func_name,
+    qualified_name,
+    walk,
+)
+
+try:
+    from pglast import ast as pg_ast
+    from pglast.enums import AlterTableType, ConstrType, VariableSetKind
+except ImportError:  # reported by the module through sqlscript.HAS_PGLAST
+    pass
+
+Version = Tuple[int, int, int]
+
+DEFAULT_TARGET_VERSION = "v25.4"
+MIN_COCKROACHDB_VERSION: Version = (20, 2, 0)
+TARGETS = ("cockroachdb", "postgresql")
+
+_VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[0-9A-Za-z.]+)?\s*$")
+
+
+def parse_version(text: str) -> Version:
+    """``"v23.2.1"`` -> ``(23, 2, 1)``; ``"23.2"`` -> ``(23, 2, 0)``; ``"v22.1.0-rc.1"`` -> ``(22, 1, 0)``."""
+    match = _VERSION_RE.match(str(text))
+    if not match:
+        raise ValueError(
+            f"target_version {text!r} is not a CockroachDB version: use the form v25.4 or v23.2.1"
+        )
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def format_version(version: Version | None) -> str | None:
+    return None if version is None else "v{}.{}.{}".format(*version)
+
+
+@dataclass
+class RewriteContext:
+    """What the rules work on: both sections' statements, the target, and collected warnings."""
+
+    pre: List[Statement]
+    post: List[Statement]
+    meta_commands: List[MetaCommand]
+    target: str
+    version: Version | None
+    owner: str | None
+    warnings: List[str] = field(default_factory=list)
+
+    def statements(self):
+        """Every statement still in the output, pre-data first."""
+        return [s for s in self.pre + self.post if not s.dropped]
+
+    def sequences(self) -> Set[str]:
+        return {qualified_name(s.node.sequence) for s in self.pre if s.kind == "CreateSeqStmt"}
+
+    def warn(self, statement: Statement, reason: str) -> None:
+        self.warnings.append(f"{_abbreviate(statement.text)}: {reason}")
+
+
+def _abbreviate(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    needed_before: Version | None
+    source: str
+    transform: Callable[[RewriteContext], int]
+    targets: Tuple[str, ...] = ("cockroachdb",)
+
+    def needed(self, target: str, version: Version | None) -> bool:
+        if target not in self.targets:
+            return False
+        if target != "cockroachdb" or self.needed_before is None:
+            return True
+        return version < self.needed_before
+
+
+# --- helpers over pglast nodes ------------------------------------------------------------------
+
+
+def _single_cmd(statement: Statement, subtype) -> object | None:
+    """The only AlterTableCmd of an ALTER TABLE when it has the given subtype."""
+    if statement.kind != "AlterTableStmt" or len(statement.node.cmds) != 1:
+        return None
+    cmd = statement.node.cmds[0]
+    return cmd if cmd.subtype == subtype else None
+
+
+def _is_owner_change(statement: Statement) -> bool:
+    if statement.kind == "AlterOwnerStmt":
+        return True
+    if statement.kind != "AlterTableStmt":
+        return False
+    return all(cmd.subtype == AlterTableType.AT_ChangeOwner for cmd in statement.node.cmds)
+
+
+def _set_value(node) -> str:
+    """The value of ``SET name = value`` as pg_dump writes it, lower-cased, ``''`` for empty."""
+    values = []
+    for arg in node.args or ():
+        val = arg.val
+        values.append(str(val.sval if hasattr(val, "sval") else getattr(val, "ival", "")))
+    return ",".join(values).lower()
+
+
+# --- transforms --------------------------------------------------------------------------------
+
+
+def drop_meta_commands(ctx: RewriteContext) -> int:
+    # Already removed by the splitter; counted here so the report shows them.
+    return len(ctx.meta_commands)
+
+
+def drop_sequence_owner(ctx: RewriteContext) -> int:
+    sequences = ctx.sequences()
+    count = 0
+    for statement in ctx.statements():
+        is_table_owner = statement.kind == "AlterTableStmt" and _is_owner_change(statement)
+        if is_table_owner and qualified_name(statement.node.relation) in sequences:
+            statement.dropped = True
+            count += 1
+    if count and ctx.owner:
+        ctx.warnings.append(
+            f"{count} sequence(s) keep the loading user as owner: OWNER TO on sequences needs "
+            f"CockroachDB v21.1 or later (target {format_version(ctx.version)})"
+        )
+    return count
+
+
+def rewrite_owner(ctx: RewriteContext) -> int:
+    """OWNER TO the given role, or dropped when no owner is given (the loading user owns all)."""
+    count = 0
+    for statement in ctx.statements():
+        if not _is_owner_change(statement):
+            continue
+        if ctx.owner is None:
+            statement.dropped = True
+            count += 1
+            continue
+        specs = (
+            [statement.node.newowner]
+            if statement.kind == "AlterOwnerStmt"
+            else [cmd.newowner for cmd in statement.node.cmds]
+        )
+        if any(spec.rolename != ctx.owner for spec in specs):
+            for spec in specs:
+                spec.rolename = ctx.owner
+            statement.changed = True
+            count += 1
+    return count
+
+
+# Session settings in pg_dump's header that CockroachDB accepts only from a version on.
+_SETTINGS_FROM_VERSION: Dict[str, Version] = {
+    "check_function_bodies": (22, 1, 0),
+    "xmloption": (22, 1, 0),
+    "default_table_access_method": (22, 1, 0),
+}
+# Compatibility variables CockroachDB accepts at their default value only.
+_SETTINGS_DEFAULT_ONLY: Dict[str, str] = {
+    "client_encoding": "utf8",
+    "standard_conforming_strings": "on",
+    "row_security": "off",
+    "default_tablespace": "",
+    "lock_timeout": "0",
+}
+# Settings that only tune the restoring session (not the meaning of the DDL) and that
+# CRDB_CONSTRUCTS.md does not confirm for every version: dropped rather than risked.
+_SETTINGS_SESSION_ONLY = ("statement_timeout", "idle_in_transaction_session_timeout", "client_min_messages")
+
+
+def _variable_sets(ctx: RewriteContext):
+    for statement in ctx.statements():
+        if statement.kind == "VariableSetStmt" and statement.node.kind == VariableSetKind.VAR_SET_VALUE:
+            yield statement, statement.node.name.lower(), _set_value(statement.node)
+
+
+def drop_settings_before_22_1(ctx: RewriteContext) -> int:
+    count = 0
+    for statement, name, _value in _variable_sets(ctx):
+        if name in _SETTINGS_FROM_VERSION and ctx.version < _SETTINGS_FROM_VERSION[name]:
+            statement.dropped = True
+            count += 1
+    return count
+
+
+def drop_session_only_settings(ctx: RewriteContext) -> int:
+    count = 0
+    for statement, name, value in _variable_sets(ctx):
+        if name in _SETTINGS_SESSION_ONLY:
+            statement.dropped = True
+            count += 1
+        elif name in _SETTINGS_DEFAULT_ONLY and value != _SETTINGS_DEFAULT_ONLY[name]:
+            ctx.warn(statement, f"CockroachDB accepts {name} only at its default; dropped")
+            statement.dropped = True
+            count += 1
+    return count
+
+
+def _is_set_search_path(statement: Statement) -> bool:
+    """pg_dump's ``SELECT pg_catalog.set_config('search_path', '', false)``."""
+    if statement.kind != "SelectStmt" or len(statement.node.targetList or ()) != 1:
+        return False
+    call = statement.node.targetList[0].val
+    return (
+        isinstance(call, pg_ast.FuncCall)
+        and func_name(call) == "set_config"
+        and bool(call.args)
+        and isinstance(call.args[0], pg_ast.A_Const)
+        and getattr(call.args[0].val, "sval", None) == "search_path"
+    )
+
+
+def drop_empty_search_path(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        if _is_set_search_path(statement):
+            statement.dropped = True
+            count += 1
+    return count
+
+
+def drop_sequence_as_type(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind not in ("CreateSeqStmt", "AlterSeqStmt"):
+            continue
+        options = statement.node.options or ()
+        kept = tuple(option for option in options if option.defname != "as")
+        if len(kept) != len(options):
+            statement.node.options = kept or None
+            statement.changed = True
+            count += 1
+    return count
+
+
+def _regclass_literal(arg) -> object | None:
+    if not isinstance(arg, pg_ast.TypeCast) or not isinstance(arg.arg, pg_ast.A_Const):
+        return None
+    if arg.typeName.names[-1].sval != "regclass" or not hasattr(arg.arg.val, "sval"):
+        return None
+    return arg.arg
+
+
+def unwrap_nextval_regclass(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        for node in walk(statement.node):
+            if isinstance(node, pg_ast.FuncCall) and func_name(node) == "nextval" and node.args:
+                literal = _regclass_literal(node.args[0])
+                if literal is not None:
+                    node.args = (literal, *node.args[1:])
+                    statement.changed = True
+                    count += 1
+    return count
+
+
+def move_primary_keys(ctx: RewriteContext) -> int:
+    tables = {qualified_name(s.node.relation): s for s in ctx.pre if s.kind == "CreateStmt"}
+    count = 0
+    for statement in ctx.post:
+        cmd = _single_cmd(statement, AlterTableType.AT_AddConstraint)
+        if statement.dropped or cmd is None or cmd.def_.contype != ConstrType.CONSTR_PRIMARY:
+            continue
+        table = tables.get(qualified_name(statement.node.relation))
+        if table is None:
+            ctx.warn(statement, "no CREATE TABLE for it in pre-data; primary key left in post-data")
+            continue
+        table.extra_table_elements.append(cmd.def_)
+        statement.dropped = True
+        count += 1
+    return count
+
+
+def drop_alter_table_only(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind == "AlterTableStmt" and not statement.node.relation.inh:
+            statement.node.relation.inh = True
+            statement.changed = True
+            count += 1
+    return count
+
+
+def drop_expression_indexes(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind == "IndexStmt" and any(p.expr is not None for p in statement.node.indexParams):
+            ctx.warn(
+                statement,
+                "expression indexes need CockroachDB v21.2 or later: index NOT created "
+                f"(target {format_version(ctx.version)}); what it enforced is not enforced",
+            )
+            statement.dropped = True
+            count += 1
+    return count
+
+
+# --- constructs checked against the table, warned about otherwise -------------------------------
+
+_KNOWN_STATEMENTS = {
+    "CreateStmt",
+    "CreateSeqStmt",
+    "AlterSeqStmt",
+    "AlterTableStmt",
+    "IndexStmt",
+    "VariableSetStmt",
+    "AlterOwnerStmt",
+}
+_KNOWN_ALTER_TABLE = {"AT_AddConstraint", "AT_ColumnDefault", "AT_ChangeOwner"}
+_KNOWN_CONSTRAINTS = {
+    "CONSTR_PRIMARY",
+    "CONSTR_FOREIGN",
+    "CONSTR_UNIQUE",
+    "CONSTR_CHECK",
+    "CONSTR_NOTNULL",
+    "CONSTR_DEFAULT",
+    "CONSTR_NULL",
+}
+_KNOWN_TYPES = {
+    "int2",
+    "int4",
+    "int8",
+    "float4",
+    "float8",
+    "numeric",
+    "bool",
+    "varchar",
+    "bpchar",
+    "text",
+    "bytea",
+    "json",
+    "jsonb",
+    "uuid",
+    "timestamp",
+    "timestamptz",
+    "date",
+    "time",
+    "interval",
+    "inet",
+}
+_KNOWN_INDEX_METHODS = {"btree"}
+
+
+def _type_name(column) -> str | None:
+    return column.typeName.names[-1].sval if column.typeName is not None else None
+
+
+def _unknown_parts(statement: Statement) -> List[str]:
+    if _is_set_search_path(statement):
+        return []
+    if statement.kind == "SelectStmt":
+        return ["a SELECT (only pg_dump's set_config is known)"]
+    if statement.kind not in _KNOWN_STATEMENTS:
+        return [f"statement type {statement.kind}"]
+    found = []
+    for node in walk(statement.node):
+        if isinstance(node, pg_ast.AlterTableCmd) and node.subtype.name not in _KNOWN_ALTER_TABLE:
+            found.append(f"ALTER TABLE {node.subtype.name[3:]}")
+        elif isinstance(node, pg_ast.Constraint) and node.contype.name not in _KNOWN_CONSTRAINTS:
+            found.append(f"constraint {node.contype.name[7:]}")
+        elif isinstance(node, pg_ast.ColumnDef) and _type_name(node) not in _KNOWN_TYPES:
+            found.append(f"column type {_type_name(node)}")
+        elif isinstance(node, pg_ast.IndexStmt) and node.accessMethod not in _KNOWN_INDEX_METHODS:
+            found.append(f"index method {node.accessMethod}")
+    return found
+
+
+def warn_unverified_constructs(ctx: RewriteContext) -> int:
+    count = 0
+    for statement in ctx.statements():
+        unknown = _unknown_parts(statement)
+        if statement.kind == "VariableSetStmt":
+            name = statement.node.name.lower()
+            if name not in _SETTINGS_FROM_VERSION and name not in _SETTINGS_DEFAULT_ONLY:
+                unknown.append(f"setting {name}")
+        if unknown:
+            ctx.warn(
+                statement, "not verified for CockroachDB, passed through unchanged: " + ", ".join(unknown)
+            )
+            count += 1
+    return count
+
+
+RULES: Tuple[Rule, ...] = (
+    Rule(
+        "psql-meta-commands",
+        "psql meta-commands (\\restrict, \\unrestrict, \\connect) removed: only psql understands them",
+        None,
+        "pg_dump >= 15.14/16.10/17.6 (CVE-2025-8714); cockroach sql rejects them, support merged in "
+        "#168737 with no release confirmed (CRDB_CONSTRUCTS.md)",
+        drop_meta_commands,
+        TARGETS,
+    ),
+    Rule(
+        "session-settings-v22.1",
+        "SET check_function_bodies / xmloption / default_table_access_method removed",
+        (22, 1, 0),
+        "accepted from v22.1: #74828, #74664, RN v22.1.0-alpha.2 (CRDB_CONSTRUCTS.md)",
+        drop_settings_before_22_1,
+    ),
+    Rule(
+        "session-only-settings",
+        "SET statement_timeout / idle_in_transaction_session_timeout / client_min_messages (restore-"
+        "session tuning, no effect on the schema) and compatibility settings at non-default values removed",
+        None,
+        "CRDB_CONSTRUCTS.md: compatibility variables accepted at defaults only; the others are not "
+        "confirmed for every version",
+        drop_session_only_settings,
+    ),
+    Rule(
+        "set-config-search-path",
+        "SELECT pg_catalog.set_config('search_path', '', false) removed (every name is schema-qualified)",
+        (23, 2, 1),
+        "errors on v23.1.x and v23.2.0, fixed in v23.2.1: #117316, #117318 (CRDB_CONSTRUCTS.md)",
+        drop_empty_search_path,
+    ),
+    Rule(
+        "sequence-as-type",
+        "CREATE SEQUENCE ... AS integer: the AS clause removed (the seed's first hand edit)",
+        (22, 1, 0),
+        "accepted from v22.1: #25110, #57339, RN v22.1.0-alpha.1 (CRDB_CONSTRUCTS.md)",
+        drop_sequence_as_type,
+    ),
+    Rule(
+        "sequence-owner-to",
+        "ALTER TABLE <sequence> OWNER TO removed (the seed's second hand edit)",
+        (21, 1, 0),
+        "OWNER TO on sequences from v21.1: RN v21.1.0-alpha.2, #59049 (CRDB_CONSTRUCTS.md)",
+        drop_sequence_owner,
+    ),
+    Rule(
+        "owner-to",
+        "OWNER TO rewritten to the given owner, or removed when no owner is given",
+        None,
+        "the source's roles do not exist on the target; CockroachDB needs the role to exist and the "
+        "runner to be admin or a member of it (CRDB_CONSTRUCTS.md)",
+        rewrite_owner,
+        TARGETS,
+    ),
+    Rule(
+        "nextval-regclass",
+        "nextval('s'::regclass) -> nextval('s') (the seed's third hand edit)",
+        (21, 1, 0),
+        "regclass defaults from v21.1: RN v21.1.0-beta.1, #59396, #59864 (CRDB_CONSTRUCTS.md)",
+        unwrap_nextval_regclass,
+    ),
+    Rule(
+        "primary-key-in-create-table",
+        "ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY moved from post-data into its CREATE TABLE",
+        None,
+        "a key added later first creates a hidden rowid key, then a schema-change job per table "
+        "(CRDB_CONSTRUCTS.md, 'Accepted, but different')",
+        move_primary_keys,
+    ),
+    Rule(
+        "alter-table-only",
+        "ALTER TABLE ONLY -> ALTER TABLE",
+        None,
+        "CockroachDB has no table inheritance; ONLY is parsed but meaningless (CRDB_CONSTRUCTS.md; that "
+        "it is a no-op is not confirmed, so it is not relied upon)",
+        drop_alter_table_only,
+    ),
+    Rule(
+        "expression-index",
+        "expression indexes (e.g. lower(username) of FAB's ab_user) removed, with a warning",
+        (21, 2, 0),
+        "expression indexes from v21.2 (CRDB_CONSTRUCTS.md); no earlier equivalent exists",
+        drop_expression_indexes,
+    ),
+    Rule(
+        "unverified-constructs",
+        "constructs no rule knows: passed through unchanged, one warning each",
+        None,
+        "the rule table covers Airflow 2.11 and 3.x dumps; anything else needs a person to check it",
+        warn_unverified_constructs,
+    ),
+)
+
+
+def rules_for(target: str, version: Version | None) -> List[Rule]:
+    """The rules needed for ``target`` at ``version`` (``None`` for PostgreSQL), in table order."""
+    return [rule for rule in RULES if rule.needed(target, version)]
+
+
+def rules_not_needed(target: str, version: Version | None) -> List[Rule]:
+    return [rule for rule in RULES if target in rule.targets and not rule.needed(target, version)]

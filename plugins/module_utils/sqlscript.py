@@ -1,0 +1,197 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""pg_dump SQL text <-> pglast statements.
+
+pg_dump output mixes SQL with psql meta-commands (``\\restrict KEY``, ``\\unrestrict KEY``,
+``\\connect db``) that only psql understands: they are removed here, and reported, so nothing
+ever sends them to a server. The SQL that remains is split and parsed by pglast, i.e. by
+PostgreSQL's own parser, never by regular expressions.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, List
+
+try:
+    from pglast import ast as pg_ast
+    from pglast import parser as pg_parser
+    from pglast.stream import IndentedStream, RawStream
+
+    HAS_PGLAST = True
+    PGLAST_IMPORT_ERROR = None
+except ImportError:  # the module reports it with missing_required_lib()
+    HAS_PGLAST = False
+    PGLAST_IMPORT_ERROR = traceback.format_exc()
+
+
+class SqlScriptError(ValueError):
+    """The SQL text cannot be split or parsed; the message says where and what to fix."""
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """A psql meta-command line removed from the script."""
+
+    line: int
+    command: str
+    argument: str
+
+
+@dataclass
+class Script:
+    statements: List[str]
+    meta_commands: List[MetaCommand]
+
+
+@dataclass
+class Statement:
+    """One parsed statement: the original text, its AST, and what rules did to it.
+
+    Rules mutate ``node`` in place and set ``changed``; ``extra_table_elements`` holds constraint
+    nodes to append to a CREATE TABLE (rendered by splicing, so pg_dump's own column text stays).
+    ``dropped`` statements are left out of the output.
+    """
+
+    text: str
+    node: Any
+    changed: bool = False
+    dropped: bool = False
+    extra_table_elements: List[Any] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return type(self.node).__name__
+
+
+def _meta_command(line: str, number: int) -> MetaCommand:
+    word, _sep, rest = line.strip()[1:].partition(" ")
+    return MetaCommand(line=number, command=word, argument=rest.strip())
+
+
+def _at_statement_boundary(buffer: List[str]) -> bool:
+    """True when the SQL gathered so far ends between statements (psql reads meta-commands there).
+
+    pg_dump writes meta-commands only on their own line between statements; a backslash line in
+    the middle of a statement (inside a multi-line string literal) is SQL and is kept.
+    """
+    for line in reversed(buffer):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        return stripped.endswith(";")
+    return True
+
+
+def strip_meta_commands(text: str) -> Script:
+    """Remove psql meta-command lines; return the SQL text (as one statement) and what was removed."""
+    kept: List[str] = []
+    removed: List[MetaCommand] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("\\") and _at_statement_boundary(kept):
+            removed.append(_meta_command(line, number))
+            kept.append("")  # keep line numbers of parse errors true to the file
+        else:
+            kept.append(line)
+    return Script(statements=["\n".join(kept)], meta_commands=removed)
+
+
+def _split_sql(sql: str) -> List[str]:
+    try:
+        return [s.strip() for s in pg_parser.split(sql, with_parser=True) if s.strip()]
+    except pg_parser.ParseError as exc:
+        line = sql.encode("utf-8")[: getattr(exc, "location", 0) or 0].count(b"\n") + 1
+        raise SqlScriptError(
+            f"cannot parse the SQL near line {line}: {exc}. The file must be pg_dump output "
+            "(--schema-only); check it was not truncated or hand-edited."
+        ) from exc
+
+
+def split_script(text: str) -> Script:
+    """Split pg_dump output into SQL statements (no trailing ``;``) and the meta-commands removed."""
+    stripped = strip_meta_commands(text)
+    return Script(statements=_split_sql(stripped.statements[0]), meta_commands=stripped.meta_commands)
+
+
+def split_statements(text: str) -> List[str]:
+    """The SQL statements of a pg_dump file, psql meta-commands removed, ready to execute one by one."""
+    return split_script(text).statements
+
+
+def parse_statement(sql: str) -> Statement:
+    """Parse exactly one SQL statement."""
+    try:
+        raw = pg_parser.parse_sql(sql)
+    except pg_parser.ParseError as exc:
+        raise SqlScriptError(f"cannot parse statement {sql[:80]!r}: {exc}") from exc
+    if len(raw) != 1:
+        raise SqlScriptError(f"expected one statement, found {len(raw)} in {sql[:80]!r}")
+    return Statement(text=sql, node=raw[0].stmt)
+
+
+def parse_script(text: str):
+    """``(statements, meta_commands)`` with each statement parsed into a :class:`Statement`."""
+    script = split_script(text)
+    return [parse_statement(sql) for sql in script.statements], script.meta_commands
+
+
+def deparse(node: Any, pretty: bool = False) -> str:
+    """SQL text for a pglast node (IndentedStream when ``pretty``)."""
+    return (IndentedStream() if pretty else RawStream())(node)
+
+
+def _splice_table_elements(statement: Statement) -> str:
+    """Append constraints to a CREATE TABLE keeping pg_dump's own text for everything else."""
+    text = statement.text.rstrip()
+    close = text.rfind(")")
+    if close < 0:
+        raise SqlScriptError(f"CREATE TABLE without a column list: {text[:80]!r}")
+    body = text[:close].rstrip()
+    empty = body.endswith("(")
+    additions = [deparse(element) for element in statement.extra_table_elements]
+    separator = "\n    " if empty else ",\n    "
+    return body + separator + ",\n    ".join(additions) + "\n" + text[close:]
+
+
+def render_statement(statement: Statement) -> str:
+    if statement.changed:
+        if statement.extra_table_elements:
+            statement.node.tableElts = (*(statement.node.tableElts or ()), *statement.extra_table_elements)
+            statement.extra_table_elements = []
+        return deparse(statement.node, pretty=statement.kind in ("CreateStmt", "CreateSeqStmt"))
+    if statement.extra_table_elements:
+        return _splice_table_elements(statement)
+    return statement.text
+
+
+def render_script(statements: List[Statement], header: str | None = None) -> str:
+    """SQL text of the statements that are not dropped, one per paragraph, each ending in ``;``."""
+    parts = [header.rstrip() + "\n"] if header else []
+    parts.extend(render_statement(s) + ";\n" for s in statements if not s.dropped)
+    return "\n".join(parts)
+
+
+def qualified_name(range_var: Any) -> str:
+    """``schema.name`` (or ``name``) of a pglast RangeVar, as written."""
+    if range_var.schemaname:
+        return f"{range_var.schemaname}.{range_var.relname}"
+    return range_var.relname
+
+
+def func_name(func_call: Any) -> str:
+    """Last part of a FuncCall's name (``pg_catalog.set_config`` -> ``set_config``)."""
+    return func_call.funcname[-1].sval
+
+
+def walk(node: Any):
+    """Every pglast node under ``node`` (itself included), depth first."""
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from walk(item)
+        return
+    if not HAS_PGLAST or not isinstance(node, pg_ast.Node):
+        return
+    yield node
+    for name in node:
+        yield from walk(getattr(node, name))
