@@ -309,10 +309,15 @@ def drop_expression_indexes(ctx: RewriteContext) -> int:
     count = 0
     for statement in ctx.statements():
         if statement.kind == "IndexStmt" and any(p.expr is not None for p in statement.node.indexParams):
+            consequence = (
+                "the uniqueness it enforced is NOT enforced (check for duplicates, or upgrade to v21.2+)"
+                if statement.node.unique
+                else "queries it served will be slower"
+            )
             ctx.warn(
                 statement,
                 "expression indexes need CockroachDB v21.2 or later: index NOT created "
-                f"(target {format_version(ctx.version)}); what it enforced is not enforced",
+                f"(target {format_version(ctx.version)}); {consequence}",
             )
             statement.dropped = True
             count += 1

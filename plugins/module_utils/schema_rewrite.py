@@ -47,7 +47,7 @@ def resolve_version(target: str, target_version: str | None):
 
 def _header(target: str, version, owner: str | None, section: str) -> str:
     target_text = target if version is None else f"{target} {format_version(version)}"
-    owner_text = f"owner {owner}" if owner else "no OWNER TO (objects owned by the loading user)"
+    owner_text = f"owner {owner}" if owner else "owner: none (objects belong to the user that loads them)"
     return (
         f"-- {section} rewritten by airflow_ops.metastore.metastore_rewrite\n"
         f"-- for {target_text}; {owner_text}. Rules applied: see rewrite-report.json."

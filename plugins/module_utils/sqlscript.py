@@ -101,7 +101,8 @@ def _split_sql(sql: str) -> List[str]:
     try:
         return [s.strip() for s in pg_parser.split(sql, with_parser=True) if s.strip()]
     except pg_parser.ParseError as exc:
-        line = sql.encode("utf-8")[: getattr(exc, "location", 0) or 0].count(b"\n") + 1
+        location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        line = sql.encode("utf-8")[:location].count(b"\n") + 1
         raise SqlScriptError(
             f"cannot parse the SQL near line {line}: {exc}. The file must be pg_dump output "
             "(--schema-only); check it was not truncated or hand-edited."
