@@ -1,5 +1,5 @@
-# Copyright: airflow_ops maintainers
-# Apache License 2.0 (see LICENSE)
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 

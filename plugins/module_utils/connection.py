@@ -1,5 +1,5 @@
-# Copyright: airflow_ops maintainers
-# Apache License 2.0 (see LICENSE)
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Connection options shared by every database module, libpq parameters, and 40001 retries.
 
 Modules extend ``connection_argument_spec()`` and pass ``CONNECTION_MUTUALLY_EXCLUSIVE`` to
@@ -23,6 +23,9 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by ansible-test's import sanity test
     HAS_PSYCOPG2 = False
     PSYCOPG2_IMPORT_ERROR = exc
+
+# What a database call can raise: modules catch it to fail with a message instead of a traceback.
+DATABASE_ERRORS = (psycopg2.Error,) if HAS_PSYCOPG2 else ()
 
 SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 SERIALIZATION_FAILURE = "40001"

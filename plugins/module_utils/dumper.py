@@ -1,0 +1,323 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""metastore_dump's logic: schema with pg_dump, data with COPY, manifest; all from ONE snapshot.
+
+A REPEATABLE READ transaction exports its snapshot; pg_dump imports it with ``--snapshot``; the
+row counts, checksums and COPY files are taken inside the same transaction. So the manifest
+describes exactly the files beside it, even while Airflow keeps writing to the source.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import libpq_environment
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
+    checksum_query,
+    table_checksum,
+)
+
+_SYSTEM_SCHEMA_FILTER = (
+    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%'"
+    " AND n.nspname NOT LIKE 'pg\\_temp%%'"
+)
+
+
+class DumpError(Exception):
+    """The dump cannot be taken; the message says what to fix."""
+
+
+def parse_pg_dump_version(output):
+    """'pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)' -> ('15.20', 15)."""
+    match = re.search(r"\)\s+(\d+)(?:\.(\d+))?", output)
+    if not match:
+        raise DumpError(f"cannot read pg_dump's version from {output.strip()!r}")
+    version = match.group(1) + (f".{match.group(2)}" if match.group(2) else "")
+    return version, int(match.group(1))
+
+
+def check_pg_dump_major(pg_dump_major, server_major, pg_dump_path):
+    """pg_dump refuses servers newer than itself; say which client to install instead."""
+    if pg_dump_major < server_major:
+        raise DumpError(
+            f"{pg_dump_path} is version {pg_dump_major} but the server runs PostgreSQL {server_major}: "
+            f"install postgresql-client-{server_major} (apt) or postgresql{server_major} (dnf) and set "
+            f"pg_dump_path to its pg_dump (e.g. /usr/lib/postgresql/{server_major}/bin/pg_dump)"
+        )
+
+
+def pg_dump_version(pg_dump_path):
+    try:
+        out = subprocess.run([pg_dump_path, "--version"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise DumpError(
+            f"cannot run {pg_dump_path} ({exc}): install the PostgreSQL client of the server's major "
+            "version (apt: postgresql-client-N) or set pg_dump_path"
+        ) from None
+    return parse_pg_dump_version(out)
+
+
+def normalized_schema_digest(text):
+    """sha256 of pg_dump output without ``\\restrict``/``\\unrestrict`` lines (a random key per run)."""
+    lines = [line for line in text.splitlines() if not re.match(r"^\\(un)?restrict\b", line)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def run_pg_dump(pg_dump_path, params, snapshot, section, dest):
+    env = dict(os.environ)
+    env.update(libpq_environment(params))
+    argv = [pg_dump_path, "--schema-only", f"--section={section}", f"--snapshot={snapshot}", f"--file={dest}"]
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise DumpError(f"pg_dump --section={section} failed: {proc.stderr.strip()}")
+    with open(dest, encoding="utf-8") as handle:
+        return normalized_schema_digest(handle.read())
+
+
+def list_tables(cur, schemas=None):
+    """Ordinary tables of user schemas (not extension members), sorted: [(schema, name, oid)]."""
+    query = (
+        "SELECT n.nspname, c.relname, c.oid FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        f" WHERE c.relkind = 'r' AND {_SYSTEM_SCHEMA_FILTER}"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+        " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
+    )
+    args = ()
+    if schemas:
+        query += " AND n.nspname = ANY(%s)"
+        args = (list(schemas),)
+    cur.execute(query + " ORDER BY 1, 2", args)
+    return cur.fetchall()
+
+
+def table_columns(cur, oid):
+    cur.execute(
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a"
+        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
+        " ORDER BY a.attnum",
+        (oid,),
+    )
+    return [{"name": name, "type": type_name} for name, type_name in cur.fetchall()]
+
+
+def primary_key(cur, oid):
+    cur.execute(
+        "SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a"
+        " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[])"
+        " WHERE i.indrelid = %s AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
+        (oid,),
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def list_sequences(cur, schemas=None):
+    from psycopg2 import sql
+
+    query = (
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        f" WHERE c.relkind = 'S' AND {_SYSTEM_SCHEMA_FILTER}"
+    )
+    args = ()
+    if schemas:
+        query += " AND n.nspname = ANY(%s)"
+        args = (list(schemas),)
+    cur.execute(query + " ORDER BY 1, 2", args)
+    sequences = []
+    for schema, name in cur.fetchall():
+        cur.execute(
+            sql.SQL("SELECT last_value, is_called FROM {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(name)
+            )
+        )
+        value, is_called = cur.fetchone()
+        sequences.append({"schema": schema, "name": name, "value": int(value), "is_called": bool(is_called)})
+    return sequences
+
+
+def alembic_revision(cur):
+    """Airflow's schema revision (``alembic_version``), or None when the database has none."""
+    cur.execute("SELECT pg_catalog.to_regclass('alembic_version') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        return None
+    cur.execute("SELECT version_num FROM alembic_version ORDER BY 1")
+    revisions = [row[0] for row in cur.fetchall()]
+    return ",".join(revisions) if revisions else None
+
+
+def source_fingerprint(cur, schemas, pg_dump_version_text):
+    """Changes whenever any transaction that wrote anything committed in the cluster since (xid snapshot).
+
+    Equal fingerprints mean the source cannot have changed; different ones say nothing (then the
+    content is compared, and an unchanged content still rewrites nothing).
+    """
+    cur.execute(
+        "SELECT pg_catalog.txid_current_snapshot()::text, current_database(), d.oid,"
+        " pg_catalog.pg_postmaster_start_time()::text FROM pg_catalog.pg_database d"
+        " WHERE d.datname = current_database()"
+    )
+    material = [*cur.fetchone(), sorted(schemas or []), pg_dump_version_text]
+    return hashlib.sha256(repr(material).encode("utf-8")).hexdigest()
+
+
+def existing_manifest(dump_dir):
+    """The valid manifest already in ``dump_dir`` (files checked), or None with the reason."""
+    try:
+        return mf.load(dump_dir), None
+    except mf.ManifestError as exc:
+        return None, str(exc)
+
+
+def describe_tables(cur, schemas, with_checksums):
+    tables = []
+    for index, (schema, name, oid) in enumerate(list_tables(cur, schemas)):
+        columns = table_columns(cur, oid)
+        entry = {
+            "schema": schema,
+            "name": name,
+            "file": mf.data_file(schema, name),
+            "columns": columns,
+            "primary_key": primary_key(cur, oid),
+        }
+        if with_checksums and columns:
+            query, json_columns = checksum_query(schema, name, columns)
+            entry["row_count"], entry["checksum"] = table_checksum(
+                cur.connection, query, json_columns, name=f"airflow_ops_dump_{index}"
+            )
+        tables.append(entry)
+    return tables
+
+
+def _install(staging, dump_dir, manifest):
+    """Move staged files into place, remove data files of tables that are gone, write the manifest last."""
+    for sub in ("schema", "data"):
+        os.makedirs(os.path.join(dump_dir, sub), exist_ok=True)
+    wanted = {t["file"] for t in manifest["tables"]}
+    for relative in [mf.schema_file(s) for s in mf.SCHEMA_SECTIONS] + sorted(wanted):
+        os.replace(os.path.join(staging, relative), os.path.join(dump_dir, relative))
+    for stale in glob.glob(os.path.join(dump_dir, "data", "*.copy")):
+        if os.path.relpath(stale, dump_dir) not in wanted:
+            os.unlink(stale)
+    mf.write(dump_dir, manifest)
+
+
+def _table_summary(tables):
+    return "".join(f"{t['schema']}.{t['name']}: {t['row_count']} rows {t['checksum'][:15]}\n" for t in tables)
+
+
+def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check_mode=False):
+    """Dump the source into ``dump_dir``; return the result for exit_json (``changed``, ``reason``...)."""
+    server_major = conn.server_version // 10000
+    dump_version, dump_major = pg_dump_version(pg_dump_path)
+    check_pg_dump_major(dump_major, server_major, pg_dump_path)
+    conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+    previous, previous_problem = existing_manifest(dump_dir) if os.path.isdir(dump_dir) else (None, None)
+    staging = tempfile.mkdtemp(
+        prefix=".staging-", dir=None if check_mode or not os.path.isdir(dump_dir) else dump_dir
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
+            snapshot, server_version = cur.fetchone()
+            fingerprint = source_fingerprint(cur, schemas, dump_version)
+            result = {"dump_dir": dump_dir, "server_version": server_version, "pg_dump_version": dump_version}
+            if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
+                conn.rollback()
+                return dict(
+                    result,
+                    changed=False,
+                    reason="source unchanged since the last dump (same snapshot)",
+                    tables=_brief(previous["tables"]),
+                    alembic_revision=previous.get("alembic_revision"),
+                )
+            os.makedirs(os.path.join(staging, "schema"), exist_ok=True)
+            os.makedirs(os.path.join(staging, "data"), exist_ok=True)
+            digests = {
+                s: run_pg_dump(pg_dump_path, params, snapshot, s, os.path.join(staging, mf.schema_file(s)))
+                for s in mf.SCHEMA_SECTIONS
+            }
+            manifest = {
+                "format_version": mf.FORMAT_VERSION,
+                "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
+                "source": {
+                    "server_version": server_version,
+                    "database": conn.info.dbname,
+                    "fingerprint": fingerprint,
+                },
+                "pg_dump_version": dump_version,
+                "alembic_revision": alembic_revision(cur),
+                "tables": describe_tables(cur, schemas, with_checksums=True),
+                "sequences": list_sequences(cur, schemas),
+                "schema_digests": digests,
+            }
+            result["alembic_revision"] = manifest["alembic_revision"]
+            if previous and mf.content_digest(previous) == mf.content_digest(manifest):
+                conn.rollback()
+                return dict(
+                    result,
+                    changed=False,
+                    reason="source content identical to the existing dump",
+                    tables=_brief(previous["tables"]),
+                )
+            diff = {
+                "before": _table_summary(previous["tables"]) if previous else "",
+                "after": _table_summary(manifest["tables"]),
+            }
+            reason = (
+                "source changed since the last dump"
+                if previous
+                else (f"no valid dump yet ({previous_problem})" if previous_problem else "no dump yet")
+            )
+            if check_mode:
+                conn.rollback()
+                return dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
+            for table in manifest["tables"]:
+                columns = [c["name"] for c in table["columns"]]
+                table["file_bytes"], table["file_sha256"] = copy_stream.copy_table_to_file(
+                    cur, table["schema"], table["name"], columns, os.path.join(staging, table["file"])
+                )
+            conn.rollback()
+        manifest["schema_files"] = {
+            s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
+        }
+        mf.validate(manifest, staging)
+        os.makedirs(dump_dir, exist_ok=True)
+        _install(staging, dump_dir, manifest)
+        return dict(
+            result,
+            changed=True,
+            reason=reason,
+            diff=diff,
+            tables=_brief(manifest["tables"]),
+            manifest=os.path.join(dump_dir, mf.MANIFEST_NAME),
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _brief(tables):
+    return [
+        {"schema": t["schema"], "name": t["name"], "row_count": t["row_count"], "checksum": t["checksum"]}
+        for t in tables
+    ]
+
+
+def measure_source(conn, schemas=None):
+    """Tables (with counts and checksums) and sequences of a live PostgreSQL source, in one snapshot."""
+    conn.rollback()
+    conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+    try:
+        with conn.cursor() as cur:
+            return describe_tables(cur, schemas, with_checksums=True), list_sequences(cur, schemas)
+    finally:
+        conn.rollback()

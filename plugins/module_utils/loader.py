@@ -1,0 +1,295 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""metastore_load's logic: pre-data -> data in batches -> post-data -> sequences -> verify, resumable.
+
+Every unit of work (a DDL statement, a COPY batch, the sequence values) commits in the same
+transaction as its progress row (load_progress), so a load killed at any point resumes exactly
+after the last commit. Where DDL cannot share a transaction with other writes (CockroachDB runs
+schema changes asynchronously), ``ddl_in_transaction=False`` runs the statement alone first and,
+on resume, accepts "already exists" for the one statement that may have run before the kill.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream, verifier
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_with_retry
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import split_statements
+
+try:
+    import psycopg2
+    import psycopg2.errors
+    from psycopg2 import sql
+
+    HAS_PSYCOPG2 = True
+except ImportError:  # pragma: no cover - reported by the modules with missing_required_lib()
+    HAS_PSYCOPG2 = False
+
+# SQLSTATEs that mean "this DDL already ran": accepted only for the statement a kill may have interrupted.
+_ALREADY_DONE = {"42P07", "42710", "42P06", "42701", "42P16"}
+PAUSE_ENV = "AIRFLOW_OPS_TEST_PAUSE_AT"
+PAUSE_FILE_ENV = "AIRFLOW_OPS_TEST_PAUSE_FILE"
+
+
+class LoadError(Exception):
+    """The load cannot proceed; the message says what to do. The target stays resumable."""
+
+
+def test_pause(step, position):
+    """Test hook: after committing ``step`` at ``position``, create the pause file and wait while it exists.
+
+    Set AIRFLOW_OPS_TEST_PAUSE_AT=<step>:<position> and AIRFLOW_OPS_TEST_PAUSE_FILE=<path>; the fault-
+    injection tests kill -9 the module (or drop its connection) at a point they choose exactly.
+    """
+    wanted, path = os.environ.get(PAUSE_ENV), os.environ.get(PAUSE_FILE_ENV)
+    if not wanted or not path or wanted != f"{step}:{position}":
+        return
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    deadline = time.monotonic() + 120
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def is_session_setting(statement):
+    """pg_dump's SET lines and set_config() calls: re-run on every (re)connection, they change nothing."""
+    text = statement.lstrip().lower()
+    return text.startswith("set ") or (text.startswith("select") and "set_config(" in text)
+
+
+def is_cockroachdb(conn):
+    with conn.cursor() as cur:
+        cur.execute("SELECT version()")
+        return "cockroachdb" in cur.fetchone()[0].lower()
+
+
+def read_schema(schema_dir, section):
+    path = os.path.join(schema_dir, f"{section}.sql")
+    if not os.path.isfile(path):
+        raise LoadError(
+            f"{path} is missing: pass schema_dir with the (rewritten) pre-data.sql and post-data.sql"
+        )
+    with open(path, encoding="utf-8") as handle:
+        return split_statements(handle.read())
+
+
+class Loader:
+    """One load run against one target connection (autocommit off)."""
+
+    def __init__(self, conn, dump_dir, manifest, schema_dir, options):
+        self.conn = conn
+        self.dump_dir = dump_dir
+        self.manifest = manifest
+        self.schema_dir = schema_dir
+        self.options = options
+        self.progress_schema = options.get("progress_schema") or lp.DEFAULT_SCHEMA
+        self.digest = mf.content_digest(manifest)
+        self.progress = {}
+        self.executed = []
+        self.batches = 0
+        self.retries = 0
+        self.loaded_tables = []
+        self.resumed_from = {}
+
+    # --- transactions -------------------------------------------------------------------------
+    def _transaction(self, work):
+        """Run ``work(cur)`` and commit, retrying serialization failures (40001) with backoff."""
+
+        def attempt():
+            try:
+                with self.conn.cursor() as cur:
+                    result = work(cur)
+                self.conn.commit()
+                return result
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+        def count_retry(_attempt, _exc):
+            self.retries += 1
+
+        return run_with_retry(attempt, attempts=self.options.get("retries", 8), on_retry=count_retry)
+
+    def _record(self, cur, step, status, position=0, byte_offset=0, batches=0):
+        lp.record(cur, step, self.digest, status, position, byte_offset, batches, self.progress_schema)
+        self.progress[step] = {
+            "manifest_digest": self.digest,
+            "status": status,
+            "position": position,
+            "byte_offset": byte_offset,
+            "batches": batches,
+        }
+
+    def _done(self, step):
+        return self.progress.get(step, {}).get("status") == lp.DONE
+
+    # --- target state -------------------------------------------------------------------------
+    def inspect(self):
+        """(state, objects, reason): state is 'empty', 'resume', 'complete' or 'foreign' (other data)."""
+        with self.conn.cursor() as cur:
+            self.progress = lp.read(cur, self.progress_schema)
+            objects = verifier.user_objects(cur, [self.progress_schema])
+        self.conn.rollback()
+        digests = {p["manifest_digest"] for p in self.progress.values()}
+        if self.progress and digests == {self.digest}:
+            return ("complete" if self._done("verified") else "resume"), objects, None
+        if self.progress:
+            reason = f"progress of a load of a different dump in {self.progress_schema}.{lp.TABLE}"
+            return "foreign", objects, reason
+        if objects:
+            return "foreign", objects, None
+        return "empty", objects, None
+
+    def replace_target(self, objects):
+        """if_exists=replace: drop the target's user tables, views and sequences, and the old progress."""
+        order = {"VIEW": 0, "BASE TABLE": 1, "SEQUENCE": 2}
+        dropped = []
+        with self.conn.cursor() as cur:
+            for obj in sorted(objects, key=lambda o: order.get(o["kind"], 3)):
+                kind = {"VIEW": "VIEW", "SEQUENCE": "SEQUENCE"}.get(obj["kind"], "TABLE")
+                statement = sql.SQL("DROP {} IF EXISTS {}.{} CASCADE").format(
+                    sql.SQL(kind), sql.Identifier(obj["schema"]), sql.Identifier(obj["name"])
+                )
+                cur.execute(statement)
+                dropped.append(statement.as_string(self.conn))
+            lp.clear(cur, self.progress_schema)
+        self.conn.commit()
+        self.progress = {}
+        self.executed.extend(dropped)
+        return dropped
+
+    # --- steps --------------------------------------------------------------------------------
+    def run_statements(self, step, statements):
+        """Execute ``statements`` one by one from the recorded position, each with its progress row."""
+        if self._done(step):
+            return
+        start = int(self.progress.get(step, {}).get("position", 0))
+        if start:
+            self.resumed_from[step] = start
+        ddl_in_tx = self.options["ddl_in_transaction"]
+        for index, statement in enumerate(statements):
+            if index < start:
+                if is_session_setting(statement):
+                    self._transaction(lambda cur, s=statement: cur.execute(s))
+                continue
+            if ddl_in_tx:
+                self._transaction(
+                    lambda cur, s=statement, i=index: (
+                        cur.execute(s),
+                        self._record(cur, step, lp.RUNNING, i + 1),
+                    )
+                )
+            else:
+                self._execute_alone(statement, tolerate_done=index == start and start > 0)
+                self._transaction(lambda cur, i=index: self._record(cur, step, lp.RUNNING, i + 1))
+            self.executed.append(statement)
+            test_pause(step, index + 1)
+        self._transaction(lambda cur: self._record(cur, step, lp.DONE, len(statements)))
+
+    def _execute_alone(self, statement, tolerate_done):
+        try:
+            self._transaction(lambda cur: cur.execute(statement))
+        except psycopg2.Error as exc:
+            if not (tolerate_done and exc.pgcode in _ALREADY_DONE):
+                raise
+
+    def load_table(self, table):
+        step = lp.data_step(table["schema"], table["name"])
+        columns = [c["name"] for c in table["columns"]]
+        state = self.progress.get(step, {})
+        rows, offset, batches = (
+            int(state.get("position", 0)),
+            int(state.get("byte_offset", 0)),
+            int(state.get("batches", 0)),
+        )
+        if self._done(step):
+            self.loaded_tables.append(self._table_result(table, rows, batches, 0))
+            return
+        if offset:
+            self.resumed_from[step] = {"rows": rows, "byte_offset": offset}
+        loaded_now, end = 0, offset
+        path = os.path.join(self.dump_dir, table["file"])
+        for data, count, end in copy_stream.iter_batches(
+            path, offset, self.options["batch_rows"], self.options["batch_bytes"]
+        ):
+            rows, batches, loaded_now = rows + count, batches + 1, loaded_now + count
+
+            def work(cur, data=data, rows=rows, end=end, batches=batches):
+                copy_stream.copy_batch_into_table(cur, table["schema"], table["name"], columns, data)
+                self._record(cur, step, lp.RUNNING, rows, end, batches)
+
+            self._transaction(work)
+            self.batches += 1
+            test_pause(step, batches)
+        if rows != table["row_count"]:
+            raise LoadError(
+                f"{table['schema']}.{table['name']}: loaded {rows} rows but the manifest says "
+                f"{table['row_count']}: "
+                "the data file does not match the manifest; dump again"
+            )
+        self._transaction(lambda cur: self._record(cur, step, lp.DONE, rows, end, batches))
+        self.loaded_tables.append(self._table_result(table, rows, batches, loaded_now))
+
+    @staticmethod
+    def _table_result(table, rows, batches, loaded_now):
+        return {
+            "schema": table["schema"],
+            "name": table["name"],
+            "row_count": rows,
+            "batches": batches,
+            "rows_loaded_this_run": loaded_now,
+        }
+
+    def set_sequences(self):
+        if self._done("sequences"):
+            return
+
+        def work(cur):
+            for seq in self.manifest["sequences"]:
+                name = sql.Identifier(seq["schema"], seq["name"]).as_string(self.conn)
+                cur.execute("SELECT pg_catalog.setval(%s, %s, %s)", (name, seq["value"], seq["is_called"]))
+            self._record(cur, "sequences", lp.DONE, len(self.manifest["sequences"]))
+
+        self._transaction(work)
+        self.executed.extend(
+            f"SELECT setval('{s['schema']}.{s['name']}', {s['value']}, {str(s['is_called']).lower()})"
+            for s in self.manifest["sequences"]
+        )
+
+    def verify(self):
+        report = verifier.verify_target(
+            self.conn, self.manifest["tables"], self.manifest["sequences"], [self.progress_schema]
+        )
+        if report["differing_tables"] or report["sequences_behind"]:
+            raise LoadError("the loaded target does not match the dump: " + verifier.failure_message(report))
+        return report
+
+    def ensure_progress_table(self):
+        self._transaction(lambda cur: lp.ensure_table(cur, self.progress_schema))
+
+    def run(self):
+        pre = read_schema(self.schema_dir, "pre-data")
+        post = read_schema(self.schema_dir, "post-data")
+        self.ensure_progress_table()
+        self.run_statements("pre-data", pre)
+        for table in self.manifest["tables"]:
+            self.load_table(table)
+        self.run_statements("post-data", post)
+        self.set_sequences()
+        report = self.verify() if self.options.get("verify", True) else None
+        if report is not None:
+            self._transaction(lambda cur: self._record(cur, "verified", lp.DONE))
+        return report
+
+
+def plan(state, loader):
+    """What a run would do from ``state`` (check mode), as a list of step names."""
+    steps = ["pre-data"] + [lp.data_step(t["schema"], t["name"]) for t in loader.manifest["tables"]]
+    steps += ["post-data", "sequences", "verified"]
+    if state in ("empty", "foreign"):
+        return steps
+    return [s for s in steps if not loader._done(s)]

@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: metastore_dump
+short_description: Dump an Airflow metadata database from PostgreSQL into a checksummed directory
+version_added: "0.1.0"
+description:
+  - Dumps the schema with C(pg_dump --schema-only) split into C(pre-data) (types, sequences, tables) and
+    C(post-data) (primary keys, indexes, foreign keys), and the data of every table with C(COPY ... TO STDOUT)
+    into one file per table, streamed (no table is ever held in memory).
+  - Everything comes from ONE snapshot (a REPEATABLE READ transaction whose snapshot C(pg_dump --snapshot)
+    imports), so the row counts and checksums in C(manifest.json) describe exactly the files beside it while
+    Airflow keeps running.
+  - Writes C(DUMP_DIR/manifest.json) (format version, source server version, C(alembic_version) revision,
+    per-table columns, primary key, row count, content checksum and file sha256, sequence values, pg_dump
+    version), C(DUMP_DIR/schema/pre-data.sql), C(DUMP_DIR/schema/post-data.sql) and
+    C(DUMP_DIR/data/<schema>.<table>.copy). The manifest is written last and atomically.
+  - Idempotent. If no write transaction committed on the source since the last dump (same snapshot), nothing
+    is read or written. Otherwise the content is checksummed; an identical content rewrites nothing and
+    reports C(changed=false); a different one replaces the dump.
+  - C(pg_dump) must be of the server's major version or newer; the module says which client to install.
+extends_documentation_fragment:
+  - airflow_ops.metastore.connection
+options:
+  dump_dir:
+    description:
+      - Directory to write the dump into. Created if missing. Other files in it (for example the
+        C(rewritten/) directory of M(airflow_ops.metastore.metastore_rewrite)) are left alone.
+    type: path
+    required: true
+  pg_dump_path:
+    description:
+      - The C(pg_dump) program to run (a name on C(PATH) or a full path).
+      - It must be of the source server's major version or newer.
+    type: str
+    default: pg_dump
+  schemas:
+    description:
+      - Only dump tables and sequences of these schemas. Default is every non-system schema.
+      - The schema files come from C(pg_dump) of the whole database either way.
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    support: full
+    description: Reads the source (snapshot, schema, checksums) and reports whether it would write a dump.
+  diff_mode:
+    support: full
+    description: Shows the per-table row counts and checksums before and after.
+author:
+  - airflow_ops.metastore contributors (@airflow-ops)
+requirements:
+  - psycopg2
+  - pg_dump of the source server's major version or newer
+"""
+
+EXAMPLES = r"""
+- name: Dump the Airflow metadata database
+  airflow_ops.metastore.metastore_dump:
+    login_host: pg1.example.com
+    login_user: airflow
+    login_password: "{{ vault_airflow_db_password }}"
+    login_db: airflow
+    sslmode: verify-full
+    ssl_rootcert: /etc/ssl/certs/db-ca.pem
+    dump_dir: /var/backups/airflow-metastore
+
+- name: Dump with a URL and a newer pg_dump
+  airflow_ops.metastore.metastore_dump:
+    url: "postgresql://airflow:{{ vault_pw | urlencode }}@pg1:5432/airflow?sslmode=require"
+    pg_dump_path: /usr/lib/postgresql/16/bin/pg_dump
+    dump_dir: /var/backups/airflow-metastore
+"""
+
+RETURN = r"""
+dump_dir:
+  description: The dump directory.
+  returned: always
+  type: str
+  sample: /var/backups/airflow-metastore
+manifest:
+  description: Path of the manifest written by this run.
+  returned: when a new dump was written
+  type: str
+  sample: /var/backups/airflow-metastore/manifest.json
+reason:
+  description: Why the module did or did not write a dump.
+  returned: always
+  type: str
+  sample: source unchanged since the last dump (same snapshot)
+server_version:
+  description: The source server's version.
+  returned: always
+  type: str
+  sample: "15.20 (Debian 15.20-0+deb12u1)"
+pg_dump_version:
+  description: Version of the pg_dump that was used.
+  returned: always
+  type: str
+  sample: "15.20"
+alembic_revision:
+  description: Airflow's schema revision in the source's C(alembic_version) table (null when absent).
+  returned: always
+  type: str
+  sample: 29ce7909c52b
+tables:
+  description: Every dumped table with its row count and content checksum.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"schema": "public", "name": "dag_run", "row_count": 120, "checksum": "v1:3f..."}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
+    CONNECTION_MUTUALLY_EXCLUSIVE,
+    DATABASE_ERRORS,
+    HAS_PSYCOPG2,
+    PSYCOPG2_IMPORT_ERROR,
+    ConnectionFailure,
+    connect,
+    connection_argument_spec,
+    scrub,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import DumpError, run_dump
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.manifest import ManifestError
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        dump_dir={"type": "path", "required": True},
+        pg_dump_path={"type": "str", "default": "pg_dump"},
+        schemas={"type": "list", "elements": "str"},
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    if not HAS_PSYCOPG2:
+        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
+    params = module.params
+    try:
+        conn = connect(params)
+    except ConnectionFailure as exc:
+        module.fail_json(msg=str(exc))
+    try:
+        result = run_dump(
+            conn, params, params["dump_dir"], params["pg_dump_path"], params["schemas"], module.check_mode
+        )
+    except (DumpError, ManifestError, OSError) as exc:
+        module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))
+    except DATABASE_ERRORS as exc:
+        module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed on the source: {exc}", params))
+    finally:
+        conn.close()
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
