@@ -193,14 +193,15 @@ def run_module(name, args, **kwargs):
 
 
 def conn_args(server, dbname, **extra):
-    return dict(
-        login_host=server.host,
-        login_port=server.port,
-        login_user=server.superuser,
-        login_password=server.password,
-        login_db=dbname,
-        **extra,
-    )
+    args = {
+        "login_host": server.host,
+        "login_port": server.port,
+        "login_user": server.superuser,
+        "login_password": server.password,
+        "login_db": dbname,
+    }
+    args.update(extra)
+    return args
 
 
 def create_database(server, name):
@@ -227,3 +228,25 @@ def query(url, sql, args=()):
             return cur.fetchall() if cur.description else None
     finally:
         conn.close()
+
+
+def make_source(server, dbname, **fill_args):
+    """A source database with the Airflow-shaped schema and awkward data; returns the row counts."""
+    create_database(server, dbname)
+    create_schema(server.url_for(dbname))
+    return fill(server.url_for(dbname), **fill_args)
+
+
+def wait_for(path, proc, timeout=60):
+    """Wait until the module under test reaches its pause point (it creates ``path``)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if proc.poll() is not None:
+            raise AssertionError(
+                f"module exited (rc={proc.returncode}) before the pause point: {proc.stdout.read()}"
+            )
+        if time.monotonic() > deadline:
+            raise AssertionError("module did not reach the pause point")
+        time.sleep(0.05)
