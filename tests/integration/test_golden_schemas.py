@@ -56,7 +56,8 @@ REWRITES = {
 def normalise_dump(text: str) -> str:
     """Remove what differs between two dumps of the same schema: \\restrict keys, server versions."""
     text = re.sub(r"^\\(restrict|unrestrict) \S+$", r"\\\1 GOLDEN-KEY", text, flags=re.M)
-    return re.sub(r"^(-- Dumped (?:from database|by pg_dump) version) .*$", r"\1 (normalised)", text, flags=re.M)
+    version_line = r"^(-- Dumped (?:from database|by pg_dump) version) .*$"
+    return re.sub(version_line, r"\1 (normalised)", text, flags=re.M)
 
 
 def rewrite_files(dump: dict, target: str, version, owner) -> dict:
@@ -74,7 +75,7 @@ def check_or_update(path: Path, actual: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual)
         return
-    assert path.exists(), f"{path} missing: generate it with AIRFLOW_OPS_UPDATE_GOLDEN=1 (see module docstring)"
+    assert path.exists(), f"{path} missing: generate it with AIRFLOW_OPS_UPDATE_GOLDEN=1 (see docstring)"
     expected = path.read_text()
     assert actual == expected, f"{path} differs; if intended, regenerate with AIRFLOW_OPS_UPDATE_GOLDEN=1"
 
@@ -127,7 +128,9 @@ def _table_count(conn) -> int:
 
 @pytest.mark.integration
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_postgresql_rewrite_of_real_airflow_schema_loads_into_postgresql(variant, postgres_server, pg_database):
+def test_postgresql_rewrite_of_real_airflow_schema_loads_into_postgresql(
+    variant, postgres_server, pg_database
+):
     admin = psycopg2.connect(postgres_server.url)
     admin.autocommit = True
     with admin.cursor() as cur:
