@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Method (c'): one migration step through the collection's module_utils functions, without Ansible.
+
+Each step runs in its own process so the benchmark measures its wall time and peak RSS alone. The
+functions are the ones the modules call (dumper.run_dump, schema_rewrite.rewrite_schema,
+loader.Loader, verifier.verify_target); nothing here re-implements them. Connection URLs come from
+the environment (BENCH_SOURCE_URL, BENCH_TARGET_URL), never from argv. Prints one json object.
+
+    python bench/direct.py dump --dump-dir DIR
+    python bench/direct.py rewrite --dump-dir DIR
+    python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N]
+    python bench/direct.py verify --dump-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support.collection import ensure_collection_importable  # noqa: E402
+
+ensure_collection_importable()
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
+    dumper,
+    loader,
+    schema_rewrite,
+    verifier,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect  # noqa: E402
+
+PROGRESS_SCHEMA = "airflow_ops"
+REWRITE_TARGET = "postgresql"
+
+
+def rewritten_dir(dump_dir):
+    return os.path.join(dump_dir, "rewritten", REWRITE_TARGET)
+
+
+def step_dump(args):
+    params = {"url": os.environ["BENCH_SOURCE_URL"]}
+    conn = connect(params)
+    try:
+        result = dumper.run_dump(conn, params, args.dump_dir, pg_dump_path=args.pg_dump)
+    finally:
+        conn.close()
+    return {"changed": result["changed"], "tables": len(result["tables"])}
+
+
+def step_rewrite(args):
+    src = os.path.join(args.dump_dir, "schema")
+    pre = Path(src, "pre-data.sql").read_text(encoding="utf-8")
+    post = Path(src, "post-data.sql").read_text(encoding="utf-8")
+    pre_out, post_out, report, warnings = schema_rewrite.rewrite_schema(pre, post, target=REWRITE_TARGET)
+    dest = rewritten_dir(args.dump_dir)
+    os.makedirs(dest, exist_ok=True)
+    Path(dest, "pre-data.sql").write_text(pre_out, encoding="utf-8")
+    Path(dest, "post-data.sql").write_text(post_out, encoding="utf-8")
+    return {"rules_applied": sorted(report), "warnings": warnings}
+
+
+def step_load(args):
+    manifest = mf.load(args.dump_dir)
+    conn = connect({"url": os.environ["BENCH_TARGET_URL"]})
+    options = {
+        "batch_rows": args.batch_rows,
+        "batch_bytes": 16 * 1024 * 1024,
+        "ddl_in_transaction": True,
+        "progress_schema": PROGRESS_SCHEMA,
+        "verify": args.verify,
+        "retries": 8,
+    }
+    try:
+        load = loader.Loader(conn, args.dump_dir, manifest, rewritten_dir(args.dump_dir), options)
+        state, _, _ = load.inspect()
+        report = load.run()
+    finally:
+        conn.close()
+    return {
+        "state": state,
+        "tables": load.loaded_tables,
+        "batches": load.batches,
+        "resumed_from": load.resumed_from,
+        "verified": report is not None,
+    }
+
+
+def step_verify(args):
+    manifest = mf.load(args.dump_dir, check_files=False)
+    conn = connect({"url": os.environ["BENCH_TARGET_URL"]})
+    try:
+        report = verifier.verify_target(conn, manifest["tables"], manifest["sequences"], [PROGRESS_SCHEMA])
+    finally:
+        conn.close()
+    return {"differing_tables": report["differing_tables"], "sequences_behind": report["sequences_behind"]}
+
+
+STEPS = {"dump": step_dump, "rewrite": step_rewrite, "load": step_load, "verify": step_verify}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--dump-dir", required=True)
+    parser.add_argument("--pg-dump", default="pg_dump")
+    parser.add_argument("--batch-rows", type=int, default=10000)
+    parser.add_argument("--verify", action="store_true", help="load: verify against the manifest afterwards")
+    args = parser.parse_args(argv)
+    result = STEPS[args.step](args)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    if args.step == "verify" and (result["differing_tables"] or result["sequences_behind"]):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,766 @@
+#!/usr/bin/env python3
+"""Benchmark the metadata DB migration against the seed's method and pg_dump's raw COPY limit.
+
+One run: a throw-away PostgreSQL server, a source database made by a real ``airflow db migrate``
+and filled by bench/generate.py, then each method into a fresh, empty target database:
+
+  a        seed's method: pg_dump --schema-only | psql, then pg_dump --data-only --inserts | psql
+  b        raw limit: pg_dump (plain format, COPY) | psql
+  c        ansible-playbook bench/playbooks/migrate.yml: metastore_dump, _rewrite, _load, _verify
+  c-nv     the same without the verify task (the load's own verification is off in both)
+  c'       the same steps through the module_utils functions (bench/direct.py), no Ansible
+  c'-nv    c' without the verify step
+
+Every target is then compared with the source, table by table (row count and content checksum,
+sequences); any difference makes the run exit 1. The resume check kills a load (kill -9) once half
+the rows are committed and checks the next load does not redo finished tables. Wall time, rows/s
+and the peak RSS of the method's process tree (sampled from /proc every 50 ms; the server's own
+backends are not counted) are printed and written to bench/results/<timestamp>.json and latest.json.
+
+    python bench/run.py --task-instances 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+import psycopg2  # noqa: E402
+
+from bench import generate  # noqa: E402
+from tests.support.airflow_env import DEFAULT_VERSION, migrate_airflow_db  # noqa: E402
+from tests.support.collection import COLLECTIONS_ROOT, ensure_collection_importable  # noqa: E402
+from tests.support.postgres_server import remove_postgres, start_postgres  # noqa: E402
+
+ensure_collection_importable()
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, verifier  # noqa: E402
+
+BENCH_DIR = REPO_ROOT / "bench"
+PROGRESS_SCHEMA = "airflow_ops"
+SAMPLE_INTERVAL = 0.05
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+ALL_METHODS = ["a", "b", "c", "c-nv", "c'", "c'-nv"]
+LOAD_RSS_LIMIT_MB = 200
+LOAD_RSS_SCALE = 1_000_000
+
+
+class BenchError(Exception):
+    """The benchmark could not run a method; the message says which and why."""
+
+
+# ------------------------------------------------------------------ process tree sampling
+
+
+def _children_map():
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _descendants(root):
+    children, pids, todo = _children_map(), [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def _rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * PAGE_KB
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def label_process(cmdline):
+    """What a process in a method's tree is, for per-part peak RSS (the module's process above all)."""
+    for marker, label in (
+        ("AnsiballZ_metastore_load", "metastore_load module"),
+        ("AnsiballZ_metastore_dump", "metastore_dump module"),
+        ("AnsiballZ_metastore_verify", "metastore_verify module"),
+        ("AnsiballZ_metastore_rewrite", "metastore_rewrite module"),
+        ("ansible-playbook", "ansible-playbook"),
+        ("direct.py", "python step"),
+        ("pg_dump", "pg_dump"),
+        ("psql", "psql"),
+    ):
+        if marker in cmdline:
+            return label
+    return "other"
+
+
+def run_measured(argv, env=None, stdin=None, on_sample=None):
+    """Run ``argv``; return wall time, exit code, output and peak RSS (MB) of its tree, total and per label.
+
+    ``on_sample(proc)`` is called at every sample (the resume check kills the load from there).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        result = _run_sampled(argv, env, stdin, on_sample, out, err)
+    return result
+
+
+def _run_sampled(argv, env, stdin, on_sample, out, err):
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdin=stdin, stdout=out, stderr=err, cwd=REPO_ROOT)
+    peak_total, peak_by_label, labels = 0, {}, {}
+    while proc.poll() is None:
+        total, by_label = 0, {}
+        for pid in _descendants(proc.pid):
+            rss = _rss_kb(pid)
+            label = labels.setdefault(pid, label_process(_cmdline(pid)))
+            total += rss
+            by_label[label] = by_label.get(label, 0) + rss
+        peak_total = max(peak_total, total)
+        for label, rss in by_label.items():
+            peak_by_label[label] = max(peak_by_label.get(label, 0), rss)
+        if on_sample is not None:
+            on_sample(proc)
+        time.sleep(SAMPLE_INTERVAL)
+    wall = time.monotonic() - started
+    out.seek(0)
+    err.seek(0)
+    return {
+        "argv0": Path(argv[0]).name,
+        "wall_s": round(wall, 3),
+        "returncode": proc.returncode,
+        "peak_rss_mb": round(peak_total / 1024, 1),
+        "peak_rss_mb_by_part": {k: round(v / 1024, 1) for k, v in sorted(peak_by_label.items())},
+        "stdout": out.read().decode("utf-8", "replace"),
+        "stderr": err.read().decode("utf-8", "replace"),
+    }
+
+
+def checked(result, what):
+    if result["returncode"] != 0:
+        output = f"{result['stdout'][-3000:]}\n{result['stderr'][-3000:]}"
+        raise BenchError(f"{what} failed (exit {result['returncode']}):\n{output}")
+    return result
+
+
+# ------------------------------------------------------------------ the bench environment
+
+
+class Bench:
+    """The server, the source database and a fresh target database per method."""
+
+    def __init__(self, server, workdir):
+        self.server = server
+        self.workdir = Path(workdir)
+        self.pg_dump = str(server.bindir / "pg_dump")
+        self.psql = str(server.bindir / "psql")
+
+    def admin(self):
+        conn = psycopg2.connect(self.server.url)
+        conn.autocommit = True
+        return conn
+
+    def create_database(self, name):
+        conn = self.admin()
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        return name
+
+    def drop_database(self, name):
+        conn = self.admin()
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+    def url(self, db):
+        return self.server.url_for(db)
+
+    def libpq_env(self):
+        """Client programs connect through PG* variables: the password never reaches argv."""
+        env = dict(os.environ)
+        env.update(
+            PGHOST=self.server.host,
+            PGPORT=str(self.server.port),
+            PGUSER=self.server.superuser,
+            PGPASSWORD=self.server.password,
+        )
+        return env
+
+    def fresh_target(self, label):
+        return self.create_database(
+            f"bench_tgt_{label.replace(chr(39), 'p').replace('-', '_')}_{uuid.uuid4().hex[:6]}"
+        )
+
+    def fresh_dir(self, label):
+        return Path(tempfile.mkdtemp(prefix=f"dump-{label.replace(chr(39), 'p')}-", dir=self.workdir))
+
+
+def shell_pipeline(bench, *stages):
+    """``stage | stage`` under bash with pipefail, so a failing pg_dump fails the method."""
+    return ["bash", "-o", "pipefail", "-c", " | ".join(stages)]
+
+
+def method_seed(bench, source, target):
+    psql = f"{bench.psql} -X -q -v ON_ERROR_STOP=1 -d {target}"
+    schema = run_measured(
+        shell_pipeline(bench, f"{bench.pg_dump} --schema-only -d {source}", f"{psql} >/dev/null"),
+        bench.libpq_env(),
+    )
+    checked(schema, "seed method, schema")
+    data = run_measured(
+        shell_pipeline(bench, f"{bench.pg_dump} --data-only --inserts -d {source}", f"{psql} >/dev/null"),
+        bench.libpq_env(),
+    )
+    checked(data, "seed method, data")
+    return combine({"schema": schema, "data": data})
+
+
+def method_raw_copy(bench, source, target):
+    psql = f"{bench.psql} -X -q -v ON_ERROR_STOP=1 -d {target}"
+    result = run_measured(
+        shell_pipeline(bench, f"{bench.pg_dump} -d {source}", f"{psql} >/dev/null"), bench.libpq_env()
+    )
+    return combine({"pg_dump|psql": checked(result, "raw COPY method")})
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_LOCALHOST_WARNING="False",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+        ANSIBLE_PIPELINING="False",
+    )
+    return env
+
+
+def method_ansible(bench, source, target, verify, batch_rows):
+    dump_dir = bench.fresh_dir("ansible")
+    extra = dump_dir.parent / f"{dump_dir.name}.vars.json"
+    with open(os.open(extra, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "bench_source_url": bench.url(source),
+                "bench_target_url": bench.url(target),
+                "bench_dump_dir": str(dump_dir),
+                "bench_pg_dump": bench.pg_dump,
+                "bench_verify": verify,
+                "bench_batch_rows": batch_rows,
+            },
+            handle,
+        )
+    playbook = Path(sys.executable).parent / "ansible-playbook"
+    argv = [
+        str(playbook),
+        "-i",
+        "localhost,",
+        "-e",
+        f"@{extra}",
+        str(BENCH_DIR / "playbooks" / "migrate.yml"),
+    ]
+    try:
+        result = checked(run_measured(argv, ansible_env()), "ansible-playbook")
+    finally:
+        extra.unlink()
+        shutil.rmtree(dump_dir, ignore_errors=True)
+    record = combine({"ansible-playbook": result})
+    record["task_seconds"] = ansible_task_durations(result["stdout"])
+    return record
+
+
+def ansible_task_durations(stdout):
+    """Seconds per task from the ansible.posix.json callback's output."""
+    try:
+        report = json.loads(stdout[stdout.index("{") :])
+    except ValueError:
+        return {}
+    durations = {}
+    for play in report.get("plays", []):
+        for task in play.get("tasks", []):
+            info = task["task"].get("duration", {})
+            if info.get("start") and info.get("end"):
+                start = datetime.datetime.fromisoformat(info["start"].replace("Z", "+00:00"))
+                end = datetime.datetime.fromisoformat(info["end"].replace("Z", "+00:00"))
+                durations[task["task"]["name"]] = round((end - start).total_seconds(), 3)
+    return durations
+
+
+def direct_step(bench, step, dump_dir, source=None, target=None, extra=(), on_sample=None):
+    env = dict(os.environ)
+    if source:
+        env["BENCH_SOURCE_URL"] = bench.url(source)
+    if target:
+        env["BENCH_TARGET_URL"] = bench.url(target)
+    argv = [
+        sys.executable,
+        str(BENCH_DIR / "direct.py"),
+        step,
+        "--dump-dir",
+        str(dump_dir),
+        "--pg-dump",
+        bench.pg_dump,
+    ]
+    return run_measured([*argv, *extra], env, on_sample=on_sample)
+
+
+def method_direct(bench, source, target, verify, batch_rows):
+    dump_dir = bench.fresh_dir("direct")
+    steps = {}
+    try:
+        steps["dump"] = checked(direct_step(bench, "dump", dump_dir, source=source), "direct dump")
+        steps["rewrite"] = checked(direct_step(bench, "rewrite", dump_dir), "direct rewrite")
+        load_args = ["--batch-rows", str(batch_rows)]
+        steps["load"] = checked(
+            direct_step(bench, "load", dump_dir, target=target, extra=load_args), "direct load"
+        )
+        if verify:
+            steps["verify"] = checked(direct_step(bench, "verify", dump_dir, target=target), "direct verify")
+    finally:
+        shutil.rmtree(dump_dir, ignore_errors=True)
+    return combine(steps)
+
+
+def combine(steps):
+    """A method's record from its sequential steps: summed wall time, the highest peak RSS."""
+    return {
+        "wall_s": round(sum(s["wall_s"] for s in steps.values()), 3),
+        "peak_rss_mb": max(s["peak_rss_mb"] for s in steps.values()),
+        "steps": {
+            name: {k: s[k] for k in ("wall_s", "peak_rss_mb", "peak_rss_mb_by_part")}
+            for name, s in steps.items()
+        },
+    }
+
+
+# ------------------------------------------------------------------ equality with the source
+
+
+def measure_source(bench, source):
+    conn = psycopg2.connect(bench.url(source))
+    try:
+        tables, sequences = dumper.measure_source(conn)
+    finally:
+        conn.close()
+    return tables, sequences
+
+
+def compare_with_source(bench, target, expected):
+    """The verifier's comparison of the target with the source's measured tables and sequences."""
+    tables, sequences = expected
+    conn = psycopg2.connect(bench.url(target))
+    try:
+        report = verifier.verify_target(conn, tables, sequences, [PROGRESS_SCHEMA])
+    finally:
+        conn.close()
+    return {
+        "equal": not report["differing_tables"] and not report["sequences_behind"],
+        "differing_tables": report["differing_tables"],
+        "sequences_behind": report["sequences_behind"],
+        "message": verifier.failure_message(report),
+    }
+
+
+def tamper(bench, target):
+    """Self-test of the comparison: change one task instance on the target (--tamper-target)."""
+    conn = psycopg2.connect(bench.url(target))
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE task_instance SET hostname = 'tampered'"
+            " WHERE id = (SELECT id FROM task_instance ORDER BY id LIMIT 1)"
+        )
+    conn.close()
+
+
+# ------------------------------------------------------------------ resume check
+
+
+def progress_rows(bench, target):
+    """{step: (status, position)} from the target's load_progress, {} before the loader created it."""
+    try:
+        conn = psycopg2.connect(bench.url(target))
+    except psycopg2.Error:
+        return {}
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT to_regclass('{PROGRESS_SCHEMA}.load_progress')")
+            if cur.fetchone()[0] is None:
+                return {}
+            cur.execute(f"SELECT step, status, position FROM {PROGRESS_SCHEMA}.load_progress")
+            return {step: (status, position) for step, status, position in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def resume_check(bench, source, expected, batch_rows):
+    """Kill a load (SIGKILL) once half the rows are committed; the next load must skip finished tables."""
+    total_rows = sum(t["row_count"] for t in expected[0])
+    target = bench.fresh_target("resume")
+    dump_dir = bench.fresh_dir("resume")
+    killed = {}
+
+    def kill_at_half(proc):
+        if killed:
+            return
+        progress = progress_rows(bench, target)
+        committed = sum(pos for step, (_, pos) in progress.items() if step.startswith("data:"))
+        if committed >= total_rows / 2:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed["committed_rows"] = committed
+
+    try:
+        checked(direct_step(bench, "dump", dump_dir, source=source), "resume check dump")
+        checked(direct_step(bench, "rewrite", dump_dir), "resume check rewrite")
+        first = direct_step(
+            bench,
+            "load",
+            dump_dir,
+            target=target,
+            extra=["--batch-rows", str(batch_rows)],
+            on_sample=kill_at_half,
+        )
+        if not killed:
+            return {
+                "exercised": False,
+                "met": False,
+                "why": "the load finished before half its rows were seen committed",
+            }
+        before = progress_rows(bench, target)
+        done_before = sorted(
+            s[5:] for s, (status, _) in before.items() if s.startswith("data:") and status == "done"
+        )
+        committed = sum(pos for s, (_, pos) in before.items() if s.startswith("data:"))
+        second = checked(
+            direct_step(
+                bench, "load", dump_dir, target=target, extra=["--batch-rows", str(batch_rows), "--verify"]
+            ),
+            "resumed load",
+        )
+        resumed = json.loads(second["stdout"])
+        redone = [
+            f"{t['schema']}.{t['name']}"
+            for t in resumed["tables"]
+            if f"{t['schema']}.{t['name']}" in done_before and t["rows_loaded_this_run"]
+        ]
+        loaded_again = sum(t["rows_loaded_this_run"] for t in resumed["tables"])
+        equality = compare_with_source(bench, target, expected)
+        met = not redone and loaded_again == total_rows - committed and equality["equal"]
+        return {
+            "exercised": True,
+            "met": met,
+            "killed_after_rows": committed,
+            "killed_after_fraction": round(committed / total_rows, 3),
+            "first_run_exit": first["returncode"],
+            "tables_done_before_kill": done_before,
+            "tables_redone": redone,
+            "rows_loaded_by_resumed_run": loaded_again,
+            "rows_left_at_kill": total_rows - committed,
+            "resumed_from": resumed["resumed_from"],
+            "resumed_load_wall_s": second["wall_s"],
+            "target_equal_after_resume": equality["equal"],
+        }
+    finally:
+        shutil.rmtree(dump_dir, ignore_errors=True)
+        bench.drop_database(target)
+
+
+# ------------------------------------------------------------------ targets and report
+
+
+def ratio(numerator, denominator):
+    return round(numerator / denominator, 3) if numerator and denominator else None
+
+
+def evaluate_targets(methods, resume, task_instances):
+    def wall(name):
+        return methods.get(name, {}).get("wall_s")
+
+    targets = []
+
+    def add(name, value, met, note=""):
+        targets.append({"target": name, "value": value, "status": "met" if met else "missed", "note": note})
+
+    if wall("a") and wall("c"):
+        speedup = ratio(wall("a"), wall("c"))
+        note = (
+            ""
+            if task_instances >= 100_000
+            else f"target is stated for >= 100k task instances; run had {task_instances}"
+        )
+        add("(c) at least 10x faster than (a)", f"{speedup}x", speedup >= 10, note)
+    if wall("b") and wall("c"):
+        add(
+            "(c) with verification within 1.5x of (b)",
+            f"{ratio(wall('c'), wall('b'))}x",
+            wall("c") <= 1.5 * wall("b"),
+        )
+    if wall("b") and wall("c-nv"):
+        add(
+            "(c) without verification within 1.2x of (b)",
+            f"{ratio(wall('c-nv'), wall('b'))}x",
+            wall("c-nv") <= 1.2 * wall("b"),
+            "metastore_dump always computes the source checksums; only the target-side verification is off",
+        )
+    load_rss = [
+        m["steps"][step]["peak_rss_mb_by_part"].get(part)
+        for name, step, part in (
+            ("c'", "load", "python step"),
+            ("c", "ansible-playbook", "metastore_load module"),
+        )
+        if name in methods
+        for m in [methods[name]]
+    ]
+    load_rss = [v for v in load_rss if v is not None]
+    if load_rss:
+        peak = max(load_rss)
+        note = (
+            ""
+            if task_instances >= LOAD_RSS_SCALE
+            else (
+                f"target is stated for 1M task instances; this run had {task_instances:,d} (run --scale 10)"
+            )
+        )
+        add(f"load step peak RSS under {LOAD_RSS_LIMIT_MB} MB", f"{peak} MB", peak < LOAD_RSS_LIMIT_MB, note)
+    if resume is not None:
+        add(
+            "resumed load after a kill at ~50% does not redo finished tables",
+            "exercised" if resume.get("exercised") else "not exercised",
+            resume["met"],
+            resume.get("why", ""),
+        )
+    return targets
+
+
+def print_report(result):
+    rows = result["source_rows"]
+    task_instances = result["shape"]["task_instances"]
+    print(f"\nsource: {task_instances:,d} task instances, {rows:,d} rows in {result['source_tables']} tables")
+    print(f"{'method':8s} {'wall s':>9s} {'rows/s':>10s} {'peak RSS MB':>12s}  equal  description")
+    for name, m in result["methods"].items():
+        print(
+            f"{name:8s} {m['wall_s']:9.2f} {m['rows_per_s']:10,.0f} {m['peak_rss_mb']:12.1f}  "
+            f"{'yes' if m['equality']['equal'] else 'NO ':5s}  {m['description']}"
+        )
+        for step, s in m["steps"].items():
+            parts = ", ".join(f"{k} {v}" for k, v in s["peak_rss_mb_by_part"].items())
+            print(f"           {step:18s} {s['wall_s']:8.2f} s  peak RSS {s['peak_rss_mb']} MB ({parts})")
+        if m.get("task_seconds"):
+            print("           tasks: " + ", ".join(f"{k}: {v} s" for k, v in m["task_seconds"].items()))
+    print("\nratios: " + ", ".join(f"{k} = {v}" for k, v in result["ratios"].items()))
+    if result.get("resume"):
+        print(
+            "resume check: " + json.dumps({k: v for k, v in result["resume"].items() if k != "resumed_from"})
+        )
+    print("\ntargets:")
+    for t in result["targets"]:
+        note = f"  ({t['note']})" if t["note"] else ""
+        print(f"  [{t['status']:6s}] {t['target']}: {t['value']}{note}")
+    for name, m in result["methods"].items():
+        if not m["equality"]["equal"]:
+            print(f"\nDATA DIFFER in target of method {name}: {m['equality']['message']}", file=sys.stderr)
+
+
+DESCRIPTIONS = {
+    "a": "seed: pg_dump --schema-only + --data-only --inserts | psql",
+    "b": "raw limit: pg_dump (COPY) | psql",
+    "c": "ansible-playbook: dump, rewrite, load, verify",
+    "c-nv": "ansible-playbook: dump, rewrite, load (no verify task)",
+    "c'": "module_utils functions: dump, rewrite, load, verify",
+    "c'-nv": "module_utils functions: dump, rewrite, load",
+}
+
+
+def run_method(bench, name, source, batch_rows):
+    target = bench.fresh_target(name)
+    runners = {
+        "a": lambda: method_seed(bench, source, target),
+        "b": lambda: method_raw_copy(bench, source, target),
+        "c": lambda: method_ansible(bench, source, target, True, batch_rows),
+        "c-nv": lambda: method_ansible(bench, source, target, False, batch_rows),
+        "c'": lambda: method_direct(bench, source, target, True, batch_rows),
+        "c'-nv": lambda: method_direct(bench, source, target, False, batch_rows),
+    }
+    print(f"method {name}: {DESCRIPTIONS[name]} ...", flush=True)
+    return target, runners[name]()
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--task-instances", type=int, default=generate.DEFAULT_TASK_INSTANCES)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies --task-instances (10 = 1M)")
+    parser.add_argument("--dags", type=int, help="number of DAGs (default: one per 2,000 task instances)")
+    parser.add_argument(
+        "--methods", default=",".join(ALL_METHODS), help=f"comma-separated subset of {ALL_METHODS}"
+    )
+    parser.add_argument("--batch-rows", type=int, default=10000, help="metastore_load batch_rows")
+    parser.add_argument(
+        "--resume-batch-rows",
+        type=int,
+        default=2000,
+        help="batch_rows of the resume check's load (small, so the kill lands mid-table)",
+    )
+    parser.add_argument("--no-resume-check", action="store_true")
+    parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
+    parser.add_argument("--no-latest", action="store_true", help="do not overwrite results/latest.json")
+    parser.add_argument(
+        "--tamper-target",
+        action="store_true",
+        help="self-test: change one row in every target before the comparison; the run must exit 1",
+    )
+    args = parser.parse_args(argv)
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = sorted(set(args.methods) - set(ALL_METHODS))
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}: choose from {ALL_METHODS}")
+    return args
+
+
+def prepare_source(bench, shape):
+    source = bench.create_database("bench_source")
+    started = time.monotonic()
+    migrate_airflow_db(bench.url(source), DEFAULT_VERSION)
+    print(f"airflow {DEFAULT_VERSION} db migrate: {time.monotonic() - started:.1f} s", flush=True)
+    print(
+        f"generating {shape.dags} DAGs x {shape.runs_per_dag} runs x {shape.tasks_per_dag} tasks "
+        f"= {shape.task_instances:,d} task instances",
+        flush=True,
+    )
+    started = time.monotonic()
+    conn = psycopg2.connect(bench.url(source))
+    try:
+        counts = generate.generate(conn, shape)
+    finally:
+        conn.close()
+    return source, counts, round(time.monotonic() - started, 1)
+
+
+def benchmark(args):
+    shape = generate.shape_for(int(args.task_instances * args.scale), args.dags)
+    server = start_postgres()
+    workdir = tempfile.mkdtemp(prefix="airflow-ops-bench-")
+    try:
+        bench = Bench(server, workdir)
+        source, generated, generate_s = prepare_source(bench, shape)
+        expected = measure_source(bench, source)
+        source_rows = sum(t["row_count"] for t in expected[0])
+        methods = {}
+        for name in args.methods:
+            target, record = run_method(bench, name, source, args.batch_rows)
+            if args.tamper_target:
+                tamper(bench, target)
+            record["equality"] = compare_with_source(bench, target, expected)
+            record["rows_per_s"] = round(source_rows / record["wall_s"]) if record["wall_s"] else 0
+            record["description"] = DESCRIPTIONS[name]
+            methods[name] = record
+            bench.drop_database(target)
+        resume = None
+        if not args.no_resume_check:
+            print("resume check: kill -9 the load at ~50% and load again ...", flush=True)
+            resume = resume_check(bench, source, expected, args.resume_batch_rows)
+        with psycopg2.connect(bench.url(source)) as conn, conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            server_version = cur.fetchone()[0]
+        conn.close()
+    finally:
+        remove_postgres(server)
+        shutil.rmtree(workdir, ignore_errors=True)
+    ratios = {}
+    for c in ("c", "c-nv", "c'", "c'-nv"):
+        for base in ("a", "b"):
+            if c in methods and base in methods:
+                ratios[f"({c})/({base})"] = ratio(methods[c]["wall_s"], methods[base]["wall_s"])
+    if "c" in methods and "c'" in methods:
+        ratios["ansible overhead (c)-(c') s"] = round(methods["c"]["wall_s"] - methods["c'"]["wall_s"], 3)
+    return {
+        "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),  # noqa: UP017
+        "host": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "postgresql": server_version,
+            "airflow": DEFAULT_VERSION,
+        },
+        "shape": {
+            "dags": shape.dags,
+            "runs_per_dag": shape.runs_per_dag,
+            "tasks_per_dag": shape.tasks_per_dag,
+            "task_instances": shape.task_instances,
+        },
+        "generated_rows": generated,
+        "generate_s": generate_s,
+        "source_tables": len(expected[0]),
+        "source_rows": source_rows,
+        "methods": methods,
+        "ratios": ratios,
+        "resume": resume,
+        "targets": evaluate_targets(methods, resume, shape.task_instances),
+        "tampered": args.tamper_target,
+    }
+
+
+def write_results(result, results_dir, latest):
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{result['timestamp']}.json"
+    text = json.dumps(result, indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+    if latest:
+        (results_dir / "latest.json").write_text(text, encoding="utf-8")
+    return path
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        result = benchmark(args)
+    except (BenchError, generate.GeneratorError, RuntimeError, psycopg2.Error, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_report(result)
+    path = write_results(result, args.results_dir, not args.no_latest and not args.tamper_target)
+    print(f"\nresults: {path}")
+    all_equal = all(m["equality"]["equal"] for m in result["methods"].values())
+    if (
+        result["resume"]
+        and result["resume"].get("exercised")
+        and not result["resume"]["target_equal_after_resume"]
+    ):
+        all_equal = False
+    return 0 if all_equal else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
