@@ -1,0 +1,180 @@
+"""Playbooks, inventories and the execution environment, checked with the real Ansible tools.
+
+No hosts are contacted: ansible-builder writes a build context, ansible-inventory parses the example
+inventories, ansible-playbook checks syntax and refuses bad input before it touches anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+INVENTORIES = ["single_host", "pg_two_airflow", "cockroachdb_cluster", "demo"]
+PLAYBOOKS = ["site.yml", "migrate_metastore.yml", "db_users.yml"]
+
+
+def _tool(name: str) -> str:
+    path = VENV_BIN / name
+    return str(path) if path.exists() else shutil.which(name) or name
+
+
+def _run(argv, **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_NOCOLOR="1",
+    )
+    return subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def collection_on_path():
+    sys.path.insert(0, str(REPO))
+    from tests.support.collection import ensure_collection_importable
+
+    ensure_collection_importable()
+
+
+def test_ansible_builder_creates_a_build_context_with_every_dependency(tmp_path):
+    result = _run(
+        [
+            _tool("ansible-builder"),
+            "create",
+            "--file",
+            "meta/execution-environment.yml",
+            "--context",
+            str(tmp_path),
+        ]
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    containerfile = (tmp_path / "Containerfile").read_text()
+    assert 'EE_BASE_IMAGE="quay.io/centos/centos:stream9"' in containerfile
+    assert "ansible-core==2.19.14" in containerfile
+    assert "dnf module enable -y postgresql:16" in containerfile
+    python_deps = (tmp_path / "_build" / "requirements.txt").read_text()
+    for package in ("psycopg2-binary", "pglast", "sqlalchemy-cockroachdb", "PyMySQL"):
+        assert package in python_deps
+    bindep = (tmp_path / "_build" / "bindep.txt").read_text()
+    assert "postgresql [platform:rpm]" in bindep
+    galaxy = yaml.safe_load((tmp_path / "_build" / "requirements.yml").read_text())
+    names = {c["name"] for c in galaxy["collections"]}
+    assert {"community.postgresql", "community.mysql", "community.general", "ansible.posix"} <= names
+    assert any("airflow-ops/metastore" in name for name in names)
+
+
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_example_inventory_parses_into_the_groups_site_yml_uses(inventory):
+    result = _run([_tool("ansible-inventory"), "-i", f"inventories/{inventory}", "--list"])
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["airflow"]["hosts"], "every example has Airflow hosts"
+    databases = [g for g in ("postgresql_servers", "mysql_servers", "cockroachdb_nodes") if g in data]
+    assert databases, "every example has a database group"
+    hostvars = data["_meta"]["hostvars"]
+    for host in data["airflow"]["hosts"]:
+        assert hostvars[host]["airflow_db_backend"] in ("postgresql", "cockroachdb", "mysql")
+        assert "airflow_db_password" not in hostvars[host], "secrets never live in inventories"
+
+
+def test_cockroachdb_inventory_sends_airflow_through_haproxy():
+    result = _run([_tool("ansible-inventory"), "-i", "inventories/cockroachdb_cluster", "--list"])
+    data = json.loads(result.stdout)
+    assert len(data["cockroachdb_nodes"]["hosts"]) == 3
+    proxy = data["haproxy"]["hosts"][0]
+    airflow = data["_meta"]["hostvars"][data["airflow"]["hosts"][0]]
+    assert airflow["airflow_db_host"] == proxy
+    assert data["_meta"]["hostvars"][proxy]["haproxy_listeners"][0]["backend_group"] == "cockroachdb_nodes"
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS)
+def test_playbook_passes_syntax_check(playbook):
+    result = _run(
+        [_tool("ansible-playbook"), "-i", "inventories/demo", f"playbooks/{playbook}", "--syntax-check"]
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _migrate_locally(*extra):
+    """Run migrate_metastore.yml against this machine only; it must stop at input validation."""
+    return _run(
+        [
+            _tool("ansible-playbook"),
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-e",
+            "migrate_airflow_group=all",
+            "-e",
+            "ansible_become=false",
+            "-e",
+            f"ansible_python_interpreter={sys.executable}",
+            "playbooks/migrate_metastore.yml",
+            *extra,
+        ]
+    )
+
+
+def test_migrate_without_a_target_names_the_missing_inputs():
+    result = _migrate_locally("-e", "migrate_source_host=db1", "-e", "migrate_source_password=x")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "migrate_target_host" in output and "migrate_target_password" in output
+    assert "Stop the Airflow" not in output
+
+
+def test_migrate_rejects_an_unknown_target_backend():
+    result = _migrate_locally(
+        "-e",
+        "migrate_source_host=db1 migrate_source_password=x migrate_target_host=db2 migrate_target_password=Pw-9f3a7",
+        "-e",
+        "migrate_target_backend=oracle",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "migrate_target_backend" in output and "cockroachdb" in output
+    assert "Pw-9f3a7" not in output
+
+
+def test_migrate_refuses_the_source_as_its_own_target():
+    result = _migrate_locally(
+        "-e",
+        "migrate_source_host=db1 migrate_source_password=x migrate_target_host=db1 migrate_target_password=x",
+        "-e",
+        "migrate_target_backend=postgresql migrate_target_database=airflow migrate_source_database=airflow",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "name the source database itself" in output
+
+
+def test_db_users_rejects_a_user_without_a_name():
+    result = _run(
+        [
+            _tool("ansible-playbook"),
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-e",
+            f"ansible_python_interpreter={sys.executable}",
+            "playbooks/db_users.yml",
+            "-e",
+            '{"db_users_postgresql": [{"password": "secret-value"}]}',
+        ]
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "The user lists are not valid" in output and "name" in output
+    assert "secret-value" not in output
