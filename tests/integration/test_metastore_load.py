@@ -1,0 +1,315 @@
+"""metastore_load against a real PostgreSQL: exactly-once after kill -9 and dropped connections,
+refusal of a target holding other data, and `changed: false` once loaded and verified."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import uuid
+
+import pytest
+
+from tests.integration import metastore_helpers as h
+
+pytestmark = pytest.mark.integration
+
+BATCH_ROWS = 200
+
+
+@pytest.fixture(scope="module")
+def dump_dir(postgres_server, tmp_path_factory):
+    """A dump of the Airflow-shaped source (1800 task_instance rows = 9 batches of 200)."""
+    name = f"src_{uuid.uuid4().hex[:8]}"
+    counts = h.make_source(postgres_server, name)
+    path = tmp_path_factory.mktemp("load") / "dump"
+    result = h.run_module("metastore_dump", h.conn_args(postgres_server, name, dump_dir=str(path)))
+    assert result["_rc"] == 0, result
+    yield path, counts, name
+    h.drop_database(postgres_server, name)
+
+
+def load_args(server, dbname, path, **extra):
+    return h.conn_args(server, dbname, dump_dir=str(path), batch_rows=BATCH_ROWS, **extra)
+
+
+def load(server, dbname, path, **extra):
+    return h.run_module("metastore_load", load_args(server, dbname, path, **extra))
+
+
+def count(server, dbname, table):
+    return h.query(server.url_for(dbname), f"SELECT count(*) FROM public.{table}")[0][0]
+
+
+NO_PROGRESS_SCHEMA = "SELECT count(*) FROM pg_namespace WHERE nspname = 'airflow_ops'"
+
+
+def user_tables(server, dbname):
+    query = "SELECT count(*) FROM pg_tables WHERE schemaname IN ('public', 'airflow_ops')"
+    return h.query(server.url_for(dbname), query)[0][0]
+
+
+def assert_verified_equal(server, dbname, source_db):
+    result = h.run_module(
+        "metastore_verify", h.conn_args(server, dbname, source_url=server.url_for(source_db))
+    )
+    assert result["_rc"] == 0, result.get("msg")
+    assert result["differing_tables"] == []
+
+
+def test_load_into_an_empty_database_verifies_and_a_second_run_is_unchanged(
+    postgres_server, dump_dir, pg_database
+):
+    path, counts, source_db = dump_dir
+    first = load(postgres_server, pg_database, path)
+    assert first["_rc"] == 0, first.get("msg")
+    assert first["changed"] is True and first["state"] == "empty"
+    assert {t["name"]: t["row_count"] for t in first["tables"]} == counts
+    assert {t["name"]: t["batches"] for t in first["tables"]}["task_instance"] == 9
+    assert any(s.startswith("CREATE TABLE public.dag_run") for s in first["statements"])
+    assert not any(s.lstrip().startswith("\\") for s in first["statements"])
+    assert all(t["status"] == "equal" for t in first["verification"]["tables"])
+    second = load(postgres_server, pg_database, path)
+    assert second["_rc"] == 0 and second["changed"] is False and second["state"] == "complete"
+    assert second["statements"] == [] and second["batches"] == 0
+    assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+def test_sequences_continue_after_the_dumped_ids(postgres_server, dump_dir, pg_database):
+    path, counts, _ = dump_dir
+    assert load(postgres_server, pg_database, path)["_rc"] == 0
+    url = postgres_server.url_for(pg_database)
+    (new_id,) = h.query(url, "INSERT INTO log (event) VALUES ('after') RETURNING id")[0]
+    assert new_id == counts["log"] + 1
+    fks = h.query(url, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")[0][0]
+    assert fks == 2
+
+
+def test_check_mode_plans_the_load_and_writes_nothing(postgres_server, dump_dir, pg_database):
+    path, _, _ = dump_dir
+    result = h.run_module("metastore_load", load_args(postgres_server, pg_database, path), check_mode=True)
+    assert result["_rc"] == 0 and result["changed"] is True
+    assert result["plan"][0] == "pre-data" and "data:public.task_instance" in result["plan"]
+    assert user_tables(postgres_server, pg_database) == 0
+    assert h.query(postgres_server.url_for(pg_database), NO_PROGRESS_SCHEMA) == [(0,)]
+
+
+def test_target_with_other_data_is_refused_and_left_unchanged(postgres_server, dump_dir, pg_database):
+    path, _, _ = dump_dir
+    url = postgres_server.url_for(pg_database)
+    h.query(url, "CREATE TABLE precious (a int); INSERT INTO precious VALUES (42)")
+    result = load(postgres_server, pg_database, path)
+    assert result["_rc"] != 0
+    assert "public.precious (base table)" in result["msg"]
+    assert "if_exists=replace" in result["msg"]
+    assert h.query(url, "SELECT a FROM precious") == [(42,)]
+    assert h.query(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'airflow_ops'") == [(0,)]
+
+
+def test_if_exists_replace_drops_other_data_and_loads(postgres_server, dump_dir, pg_database):
+    path, _, source_db = dump_dir
+    url = postgres_server.url_for(pg_database)
+    h.query(url, "CREATE TABLE precious (a int); CREATE SEQUENCE s; CREATE VIEW v AS SELECT * FROM precious")
+    result = load(postgres_server, pg_database, path, if_exists="replace")
+    assert result["_rc"] == 0, result.get("msg")
+    assert any("DROP TABLE" in s and "precious" in s for s in result["statements"])
+    assert h.query(url, "SELECT to_regclass('public.precious')") == [(None,)]
+    assert_verified_equal(postgres_server, pg_database, source_db)
+    assert load(postgres_server, pg_database, path, if_exists="replace")["changed"] is False
+
+
+def test_kill_9_in_the_middle_of_a_table_resumes_without_duplicates(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    path, counts, source_db = dump_dir
+    pause = tmp_path / "paused"
+    proc = h.start_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, path),
+        env={
+            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:3",
+            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
+        },
+    )
+    h.wait_for(pause, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    os.unlink(proc.args_file)
+    assert count(postgres_server, pg_database, "task_instance") == 3 * BATCH_ROWS
+    progress = h.query(
+        postgres_server.url_for(pg_database),
+        "SELECT position, batches FROM airflow_ops.load_progress WHERE step = 'data:public.task_instance'",
+    )
+    assert progress == [(3 * BATCH_ROWS, 3)]
+    resumed = load(postgres_server, pg_database, path)
+    assert resumed["_rc"] == 0, resumed.get("msg")
+    assert resumed["state"] == "resume"
+    assert resumed["resumed_from"]["data:public.task_instance"]["rows"] == 3 * BATCH_ROWS
+    rerun = {t["name"]: t for t in resumed["tables"]}["task_instance"]
+    assert rerun["rows_loaded_this_run"] == counts["task_instance"] - 3 * BATCH_ROWS
+    assert count(postgres_server, pg_database, "task_instance") == counts["task_instance"]
+    assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+def test_kill_9_in_the_middle_of_post_data_resumes_and_completes(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    path, _, source_db = dump_dir
+    pause = tmp_path / "paused"
+    proc = h.start_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, path),
+        env={"AIRFLOW_OPS_TEST_PAUSE_AT": "post-data:12", "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause)},
+    )
+    h.wait_for(pause, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    os.unlink(proc.args_file)
+    url = postgres_server.url_for(pg_database)
+    assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(12,)]
+    resumed = load(postgres_server, pg_database, path)
+    assert resumed["_rc"] == 0, resumed.get("msg")
+    assert resumed["resumed_from"]["post-data"] == 12
+    assert resumed["batches"] == 0  # every table was already loaded: no row sent twice
+    assert h.query(url, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == [(2,)]
+    assert h.query(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_dag_run_lower_run_id'") == [
+        (1,)
+    ]
+    assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+def test_dropped_connection_fails_clearly_and_the_rerun_resumes(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    path, counts, source_db = dump_dir
+    pause = tmp_path / "paused"
+    proc = h.start_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, path),
+        env={
+            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:5",
+            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
+        },
+    )
+    h.wait_for(pause, proc)
+    h.query(
+        postgres_server.url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+        (pg_database,),
+    )
+    pause.unlink()  # let the module continue on its dead connection
+    failed = h.finish_module(proc)
+    assert failed["_rc"] != 0
+    assert "run again to resume" in failed["msg"]
+    assert postgres_server.password not in json.dumps(failed)
+    resumed = load(postgres_server, pg_database, path)
+    assert resumed["_rc"] == 0, resumed.get("msg")
+    assert resumed["resumed_from"]["data:public.task_instance"]["rows"] == 5 * BATCH_ROWS
+    assert count(postgres_server, pg_database, "task_instance") == counts["task_instance"]
+    assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+def test_missing_data_file_fails_before_touching_the_target(postgres_server, dump_dir, pg_database, tmp_path):
+    path, _, _ = dump_dir
+    broken = tmp_path / "broken"
+    shutil.copytree(path, broken)
+    (broken / "data" / "public.dag_run.copy").unlink()
+    result = load(postgres_server, pg_database, broken)
+    assert result["_rc"] != 0
+    assert "public.dag_run.copy is missing" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert user_tables(postgres_server, pg_database) == 0
+
+
+def test_corrupted_manifest_fails_before_touching_the_target(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    path, _, _ = dump_dir
+    broken = tmp_path / "broken"
+    shutil.copytree(path, broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest["tables"][0]["checksum"] = "not-a-checksum"
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    result = load(postgres_server, pg_database, broken)
+    assert result["_rc"] != 0
+    assert "not a v1 checksum" in result["msg"]
+    assert user_tables(postgres_server, pg_database) == 0
+
+
+def test_truncated_data_file_is_caught_by_its_sha256(postgres_server, dump_dir, pg_database, tmp_path):
+    path, _, _ = dump_dir
+    broken = tmp_path / "broken"
+    shutil.copytree(path, broken)
+    data = broken / "data" / "public.task_instance.copy"
+    data.write_bytes(data.read_bytes()[:-100])
+    result = load(postgres_server, pg_database, broken)
+    assert result["_rc"] != 0 and "does not match its sha256" in result["msg"]
+
+
+def test_wrong_password_fails_clearly_without_echoing_it(postgres_server, dump_dir, pg_database):
+    path, _, _ = dump_dir
+    result = load(postgres_server, pg_database, path, login_password="wrong-pw-77")
+    assert result["_rc"] != 0 and "login_password" in result["msg"]
+    assert "wrong-pw-77" not in json.dumps(result)
+
+
+def test_load_of_a_schema_rewritten_for_postgresql_with_another_owner(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """The migration playbook's PostgreSQL path: metastore_rewrite target=postgresql, then load its output."""
+    path, _, source_db = dump_dir
+    h.query(
+        postgres_server.url,
+        "DO $$BEGIN CREATE ROLE airflow_owner; EXCEPTION WHEN duplicate_object THEN NULL; END$$",
+    )
+    rewritten = tmp_path / "pg"
+    rewrite = h.run_module(
+        "metastore_rewrite",
+        {
+            "src": str(path / "schema"),
+            "dest": str(rewritten),
+            "target": "postgresql",
+            "owner": "airflow_owner",
+        },
+    )
+    assert rewrite["_rc"] == 0, rewrite.get("msg")
+    result = load(postgres_server, pg_database, path, schema_dir=str(rewritten))
+    assert result["_rc"] == 0, result.get("msg")
+    owners = h.query(
+        postgres_server.url_for(pg_database),
+        "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'",
+    )
+    assert owners == [("airflow_owner",)]
+    assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+@pytest.mark.cockroachdb
+def test_load_and_verify_on_cockroachdb(cockroachdb_url, dump_dir, tmp_path):
+    """Load the rewritten dump into a real CockroachDB cluster, resume-safe, and verify it."""
+    import psycopg2
+
+    path, _, _ = dump_dir
+    database = f"airflow_ops_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(cockroachdb_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {database}")
+    try:
+        url = psycopg2.extensions.make_dsn(cockroachdb_url, dbname=database)
+        rewritten = tmp_path / "crdb"
+        rewrite = h.run_module(
+            "metastore_rewrite",
+            {"src": str(path / "schema"), "dest": str(rewritten), "target": "cockroachdb"},
+        )
+        assert rewrite["_rc"] == 0, rewrite.get("msg")
+        args = {"url": url, "dump_dir": str(path), "schema_dir": str(rewritten), "batch_rows": BATCH_ROWS}
+        first = h.run_module("metastore_load", args)
+        assert first["_rc"] == 0, first.get("msg")
+        second = h.run_module("metastore_load", args)
+        assert second["_rc"] == 0 and second["changed"] is False
+        verify = h.run_module("metastore_verify", {"url": url, "dump_dir": str(path)})
+        assert verify["_rc"] == 0, verify.get("msg")
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {database} CASCADE")
+        admin.close()
