@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, airflow_ops maintainers
 # Apache License 2.0 (see galaxy.yml)
-"""Decisions of the ``airflow`` role, as plain functions the role calls through filters.
+"""Filters of the ``airflow`` role (airflow_ops.metastore.airflow_*): its decisions as plain functions.
 
 - ``airflow_config``: the airflow.cfg sections (and the secret environment) for a backend and an
   Airflow major version;
@@ -78,10 +78,21 @@ def effective_pool_recycle(backend, pool_recycle=None, proxy_timeout=None):
     return default
 
 
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise AnsibleFilterError(f"{value!r} is not a boolean (true/false)")
+
+
 def effective_row_level_locking(backend, explicit=None, cockroachdb_version=None):
     """False for CockroachDB older than v22.2 (no SKIP LOCKED) or of unknown version."""
     if explicit not in (None, ""):
-        return bool(explicit)
+        return _to_bool(explicit)
     if backend != "cockroachdb":
         return True
     parsed = parse_version(cockroachdb_version) if cockroachdb_version else None
@@ -273,7 +284,7 @@ def airflow_config(p):
             "dags_folder": p["dags_folder"],
             "executor": p.get("executor", "LocalExecutor"),
             "parallelism": p.get("parallelism", 8),
-            "load_examples": bool(p.get("load_examples", False)),
+            "load_examples": _to_bool(p.get("load_examples", False)),
         },
         "database": database,
         "logging": {"base_log_folder": p["logs_folder"]},
@@ -291,8 +302,8 @@ def airflow_config(p):
     _merge(cfg, p.get("overrides") or {})
     cfg = {s: {k: _cfg_value(v) for k, v in opts.items()} for s, opts in cfg.items()}
     env = {}
-    if p.get("secrets_in_env_file"):
-        moved = [(s, k) for s, k, _ in _secret_options(major)]
+    if _to_bool(p.get("secrets_in_env_file") or False):
+        moved = [option[:2] for option in _secret_options(major)]
         moved += [("database", k) for k in ("sql_alchemy_conn", "sql_alchemy_conn_async")]
         for section, key in moved:
             if key in cfg.get(section, {}):

@@ -4,18 +4,15 @@ read back the way Airflow reads it (ConfigParser with '%' interpolation); plus i
 from __future__ import annotations
 
 import configparser
-import importlib.util
 from pathlib import Path
 
 import jinja2
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible_collections.airflow_ops.metastore.plugins.filter import airflow as airflow_role
 from sqlalchemy.engine import make_url
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "airflow"
-_spec = importlib.util.spec_from_file_location("airflow_role", ROLE / "filter_plugins" / "airflow_role.py")
-airflow_role = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(airflow_role)
 
 ANY_ADDRESS = "0.0.0.0"  # noqa: S104 - what the api-server listens on in the tests
 PASSWORD = "p@ss:w/rd%"
@@ -60,7 +57,9 @@ def render(params):
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(airflow_role.FilterModule().filters())
+    env.filters.update(
+        {f"airflow_ops.metastore.{k}": f for k, f in airflow_role.FilterModule().filters().items()}
+    )
     config = airflow_role.airflow_config(params)
     text = env.get_template("airflow.cfg.j2").render(
         _airflow_config=config, ansible_managed="managed by Ansible", airflow_home="/opt/airflow"
