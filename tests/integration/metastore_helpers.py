@@ -220,7 +220,7 @@ def drop_database(server, name):
     conn.close()
 
 
-def query(url, sql, args=()):
+def query(url, sql, args=None):
     conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor() as cur:
