@@ -45,6 +45,19 @@ def resolve_version(target: str, target_version: str | None):
     return version
 
 
+_DUMP_START = "-- PostgreSQL database dump\n"
+_DUMP_END = "-- PostgreSQL database dump complete"
+
+
+def check_complete(text: str, name: str) -> None:
+    """Refuse a pg_dump file that lacks pg_dump's closing comment: it was cut short."""
+    if _DUMP_START in text and _DUMP_END not in text:
+        raise ValueError(
+            f"{name} is incomplete: pg_dump's closing line '{_DUMP_END}' is missing, so the file was "
+            "truncated (disk full, interrupted copy?). Dump the source again with metastore_dump."
+        )
+
+
 def _header(target: str, version, owner: str | None, section: str) -> str:
     target_text = target if version is None else f"{target} {format_version(version)}"
     owner_text = f"owner {owner}" if owner else "owner: none (objects belong to the user that loads them)"
@@ -68,6 +81,8 @@ def rewrite_schema(
     ``sqlscript.SqlScriptError``) on bad input, before anything is written.
     """
     version = resolve_version(target, target_version)
+    check_complete(pre_sql, "pre-data.sql")
+    check_complete(post_sql, "post-data.sql")
     pre, pre_meta = parse_script(pre_sql)
     post, post_meta = parse_script(post_sql)
     ctx = RewriteContext(

@@ -352,3 +352,11 @@ def test_real_pg_dump_rewritten_for_postgresql_loads_into_a_fresh_database(
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         admin.close()
+
+
+def test_pg_dump_file_without_its_closing_line_is_refused_as_truncated():
+    truncated = "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.t (id integer);\n"
+    with pytest.raises(ValueError, match=r"pre-data\.sql is incomplete"):
+        rewrite_schema(truncated, "", "cockroachdb", None, None)
+    complete = truncated + "\n--\n-- PostgreSQL database dump complete\n--\n"
+    assert "CREATE TABLE public.t" in rewrite_schema(complete, "", "cockroachdb", None, None)[0]
