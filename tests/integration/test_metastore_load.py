@@ -313,3 +313,61 @@ def test_load_and_verify_on_cockroachdb(cockroachdb_url, dump_dir, tmp_path):
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {database} CASCADE")
         admin.close()
+
+
+@pytest.mark.slow
+def test_real_airflow_metadata_db_dump_load_verify(postgres_server, pg_database, tmp_path):
+    """A real Airflow 3 metadata DB (`airflow db migrate`), filled by Airflow's own CLI with variables
+    (unicode, large json), connections (json extra) and pools, goes through dump -> load -> verify."""
+    import subprocess
+
+    from tests.support import airflow_env
+
+    source = f"af_{uuid.uuid4().hex[:8]}"
+    h.create_database(postgres_server, source)
+    try:
+        url = postgres_server.url_for(source)
+        airflow_env.migrate_airflow_db(url)
+        variables = {
+            f"var_{i}": {"k": i, "ü": "東京 🚀", "big": ["x" * 100] * (50 if i == 0 else 1)}
+            for i in range(20)
+        }
+        (tmp_path / "vars.json").write_text(json.dumps(variables))
+        connections = {
+            f"conn_{i}": {
+                "conn_type": "postgres",
+                "host": f"db{i}",
+                "extra": json.dumps({"sslmode": "require", "i": i}),
+            }
+            for i in range(5)
+        }
+        (tmp_path / "conns.json").write_text(json.dumps(connections))
+        airflow = str(airflow_env.ensure_airflow())
+        env = airflow_env.airflow_environment(url, tmp_path)
+        for argv in (
+            ["variables", "import", str(tmp_path / "vars.json")],
+            ["connections", "import", str(tmp_path / "conns.json")],
+        ):
+            done = subprocess.run([airflow, *argv], env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+        assert h.query(url, "SELECT count(*) FROM variable") == [(20,)]
+        dump_dir = tmp_path / "dump"
+        dumped = h.run_module("metastore_dump", h.conn_args(postgres_server, source, dump_dir=str(dump_dir)))
+        assert dumped["_rc"] == 0, dumped.get("msg")
+        assert dumped["alembic_revision"]
+        assert len(dumped["tables"]) >= 50
+        loaded = load(postgres_server, pg_database, dump_dir)
+        assert loaded["_rc"] == 0, loaded.get("msg")
+        assert {t["name"]: t["row_count"] for t in loaded["tables"]}["variable"] == 20
+        assert load(postgres_server, pg_database, dump_dir)["changed"] is False
+        assert_verified_equal(postgres_server, pg_database, source)
+        check = subprocess.run(
+            [airflow, "db", "check-migrations", "-t", "10"],
+            capture_output=True,
+            text=True,
+            env=airflow_env.airflow_environment(postgres_server.url_for(pg_database), tmp_path),
+            timeout=300,
+        )
+        assert check.returncode == 0, check.stderr[-2000:]
+    finally:
+        h.drop_database(postgres_server, source)
