@@ -129,8 +129,17 @@ def _set_value(node) -> str:
 # --- transforms --------------------------------------------------------------------------------
 
 
+_HARMLESS_META_COMMANDS = ("restrict", "unrestrict")
+
+
 def drop_meta_commands(ctx: RewriteContext) -> int:
-    # Already removed by the splitter; counted here so the report shows them.
+    """Already removed by the splitter: counted here, and any that changed meaning is reported."""
+    for meta in ctx.meta_commands:
+        if meta.command not in _HARMLESS_META_COMMANDS:
+            ctx.warnings.append(
+                f"psql meta-command \\{meta.command} {meta.argument} (line {meta.line}) removed: "
+                "everything is loaded into the one target database; check this is a single-database dump"
+            )
     return len(ctx.meta_commands)
 
 

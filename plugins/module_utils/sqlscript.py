@@ -70,28 +70,34 @@ def _meta_command(line: str, number: int) -> MetaCommand:
     return MetaCommand(line=number, command=word, argument=rest.strip())
 
 
-def _at_statement_boundary(buffer: List[str]) -> bool:
-    """True when the SQL gathered so far ends between statements (psql reads meta-commands there).
+_COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
 
-    pg_dump writes meta-commands only on their own line between statements; a backslash line in
-    the middle of a statement (inside a multi-line string literal) is SQL and is kept.
+
+def _at_statement_boundary(sql: str) -> bool:
+    """True when ``sql`` ends between statements, where psql reads meta-commands.
+
+    pg_dump writes meta-commands on their own line between statements; a backslash line inside
+    a statement (in a multi-line string or dollar-quoted body) is SQL and is kept. PostgreSQL's
+    own scanner decides: an unterminated literal or comment raises, otherwise the last token
+    that is not a comment must be ``;``.
     """
-    for line in reversed(buffer):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("--"):
-            continue
-        return stripped.endswith(";")
-    return True
+    try:
+        tokens = [t for t in pg_parser.scan(sql) if t.name not in _COMMENT_TOKENS]
+    except pg_parser.ParseError:
+        return False
+    return not tokens or tokens[-1].name == "ASCII_59"  # ';'
 
 
 def strip_meta_commands(text: str) -> Script:
     """Remove psql meta-command lines; return the SQL text (as one statement) and what was removed."""
     kept: List[str] = []
     removed: List[MetaCommand] = []
+    since_boundary = 0  # index in ``kept`` of the line after the last meta-command
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith("\\") and _at_statement_boundary(kept):
+        if line.lstrip().startswith("\\") and _at_statement_boundary("\n".join(kept[since_boundary:])):
             removed.append(_meta_command(line, number))
             kept.append("")  # keep line numbers of parse errors true to the file
+            since_boundary = len(kept)
         else:
             kept.append(line)
     return Script(statements=["\n".join(kept)], meta_commands=removed)

@@ -360,3 +360,10 @@ def test_pg_dump_file_without_its_closing_line_is_refused_as_truncated():
         rewrite_schema(truncated, "", "cockroachdb", None, None)
     complete = truncated + "\n--\n-- PostgreSQL database dump complete\n--\n"
     assert "CREATE TABLE public.t" in rewrite_schema(complete, "", "cockroachdb", None, None)[0]
+
+
+def test_connect_meta_command_is_removed_with_a_warning_for_both_targets():
+    for target in ("cockroachdb", "postgresql"):
+        _, _, report, warnings = rewrite_schema("\\connect other\nSELECT 1;\n", "", target, None, None)
+        assert report["psql-meta-commands"]["count"] == 1
+        assert any("\\connect other (line 1) removed" in w for w in warnings)

@@ -119,3 +119,19 @@ def test_walk_visits_nested_nodes():
     kinds = [type(node).__name__ for node in sqlscript.walk(statement.node)]
     assert kinds[0] == "SelectStmt"
     assert "FuncCall" in kinds and "TypeCast" in kinds
+
+
+def test_backslash_line_inside_a_dollar_quoted_body_is_kept():
+    text = (
+        "CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS $$\nSELECT 'x'\n"
+        "\\restrict inside the body\n$$;\n\\unrestrict KEY\n"
+    )
+    script = sqlscript.split_script(text)
+    assert [m.command for m in script.meta_commands] == ["unrestrict"]
+    assert "\\restrict inside the body" in script.statements[0]
+
+
+def test_meta_command_after_a_statement_with_a_trailing_comment_is_removed():
+    script = sqlscript.split_script("SELECT 1; -- done\n\\unrestrict KEY\n")
+    assert script.statements == ["SELECT 1"]
+    assert [m.command for m in script.meta_commands] == ["unrestrict"]
