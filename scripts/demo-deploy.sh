@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The demo (README's first command, via `make demo` -> scripts/demo.sh): three podman hosts on one network,
+#   airflow-demo-source  PostgreSQL 15 + Airflow 3 (all services)
+#   airflow-demo-lb      HAProxy, port 5432 -> airflow-demo-target
+#   airflow-demo-target  an empty PostgreSQL 15
+# deploys them with playbooks/site.yml, runs a few DAG runs, then moves Airflow's metadata database to the
+# target through HAProxy with playbooks/migrate_metastore.yml, and prints the Airflow URL, the admin login,
+# health before and after and the measured downtime window. The containers keep running (it is a demo).
+# Re-running it reuses the hosts and the generated passwords; the migration then reports that it is done.
+# --no-migrate stops after the deployment and the DAG runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+IMAGE="${AIRFLOW_OPS_TEST_IMAGE:-localhost/airflow-ops-test:bookworm}"
+# Overridable so the end-to-end test can run beside a running demo (tests/integration/test_playbooks_e2e.py).
+PREFIX="${DEMO_PREFIX:-airflow-demo}"
+NETWORK="$PREFIX"
+SUBNET="${DEMO_SUBNET:-10.89.77.0/24}"
+SOURCE="$PREFIX-source"
+TARGET="$PREFIX-target"
+HOSTS=("$SOURCE" "$PREFIX-lb" "$TARGET")
+INVENTORY="${DEMO_INVENTORY:-inventories/demo}"
+STATE_DIR="${DEMO_STATE_DIR:-.build/demo}"
+SECRETS="$STATE_DIR/secrets.yml"
+DAG_RUNS="${DEMO_DAG_RUNS:-3}"
+MIGRATE=true
+[[ ${1:-} == --no-migrate ]] && MIGRATE=false
+
+log() { printf '\n[demo] %s\n' "$*"; }
+
+export ANSIBLE_CONFIG="$PWD/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$PWD/.build/collections"
+export ANSIBLE_FORCE_COLOR=0
+# shellcheck disable=SC1091
+[[ -f .venv/bin/activate ]] && source .venv/bin/activate
+
+start_hosts() {
+  podman network exists "$NETWORK" || podman network create --subnet "$SUBNET" "$NETWORK" >/dev/null
+  for host in "${HOSTS[@]}"; do
+    if podman container exists "$host"; then
+      podman start "$host" >/dev/null
+    else
+      podman run -d --name "$host" --hostname "$host" --network "$NETWORK" \
+        --privileged --systemd=always "$IMAGE" /sbin/init >/dev/null
+    fi
+  done
+  for host in "${HOSTS[@]}"; do
+    until podman exec "$host" systemctl is-system-running 2>/dev/null | grep -qE 'running|degraded'; do sleep 1; done
+    # The image ships without apt package lists (a real host has them); not every role refreshes them.
+    podman exec "$host" sh -c 'ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq'
+  done
+}
+
+write_secrets() {
+  mkdir -p "$STATE_DIR"
+  if [[ ! -s $SECRETS ]]; then
+    (
+      umask 077
+      printf 'airflow_db_password: "%s"\nairflow_admin_password: "%s"\n' \
+        "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" \
+        "$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$SECRETS"
+    )
+  fi
+}
+
+secret() { sed -n "s/^$1: \"\\(.*\\)\"$/\\1/p" "$SECRETS"; }
+
+airflow_cli() {  # run the airflow CLI on the source host, as Airflow's services do
+  podman exec "$SOURCE" bash -c \
+    'set -a; . /etc/airflow/airflow.env; set +a; cd /tmp; runuser -u airflow -- /opt/airflow/venv/bin/airflow "$@"' \
+    airflow "$@"
+}
+
+health() {
+  local ip
+  ip=$(podman inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$SOURCE")
+  curl -fsS --max-time 10 "http://$ip:8080/api/v2/monitor/health" || echo '{"error": "unreachable"}'
+}
+
+make_dag_runs() {
+  podman cp playbooks/files/metastore_demo_dag.py "$SOURCE":/opt/airflow/dags/metastore_demo_dag.py
+  podman exec "$SOURCE" chown airflow:airflow /opt/airflow/dags/metastore_demo_dag.py
+  airflow_cli dags reserialize >/dev/null 2>&1
+  airflow_cli dags unpause metastore_demo >/dev/null
+  for _ in $(seq "$DAG_RUNS"); do airflow_cli dags trigger metastore_demo >/dev/null; done
+  log "waiting for $DAG_RUNS DAG runs to finish"
+  for _ in $(seq 60); do
+    local states
+    states=$(airflow_cli dags list-runs metastore_demo -o plain 2>/dev/null | awk 'NR>1 {print $3}' | sort | uniq -c | xargs)
+    echo "  runs: ${states:-none yet}"
+    if [[ -n $states ]] && ! grep -qE 'queued|running' <<<"$states"; then return 0; fi
+    sleep 5
+  done
+  echo "[demo] DAG runs did not finish in 5 minutes; migrating anyway" >&2
+}
+
+main() {
+  local t0=$SECONDS
+  log "starting podman hosts ${HOSTS[*]} on network $NETWORK ($SUBNET)"
+  start_hosts
+  write_secrets
+
+  if podman exec "$SOURCE" test -f /etc/airflow/metastore-migration.json; then
+    # site.yml would point Airflow back at the inventory's database (the source): the inventory
+    # describes the deployment before the migration.
+    log "already deployed and migrated: skipping site.yml and the DAG runs"
+  else
+    log "deploying with playbooks/site.yml (PostgreSQL, HAProxy, Airflow 3)"
+    ansible-playbook -i "$INVENTORY" playbooks/site.yml -e @"$SECRETS"
+    log "filling Airflow with DAG runs"
+    make_dag_runs
+  fi
+  local before after
+  before=$(health)
+  if ! $MIGRATE; then
+    log "deployed; not migrating (--no-migrate). Health: $before"
+    return 0
+  fi
+
+  log "migrating the metadata database to $TARGET through HAProxy (playbooks/migrate_metastore.yml)"
+  ansible-playbook -i "$INVENTORY" playbooks/migrate_metastore.yml -e @"$SECRETS" | tee "$STATE_DIR/migrate.log"
+  after=$(health)
+
+  local ip
+  ip=$(podman inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$SOURCE")
+  cat <<SUMMARY
+
+================================================================================
+ airflow_ops.metastore demo ($((SECONDS - t0)) s)
+ Airflow UI / API   http://$ip:8080   (from this machine)
+ admin login        admin / $(secret airflow_admin_password)
+ health before      $before
+ health after       $after
+ $(grep -oE 'DOWNTIME WINDOW: [0-9.]+ s|Nothing to do: [^"]*' "$STATE_DIR/migrate.log" | head -1)
+ metadata database  $TARGET:5432 through $PREFIX-lb (HAProxy), was PostgreSQL on $SOURCE
+ DAG runs on target $(podman exec "$TARGET" runuser -u postgres -- psql -At airflow -c 'SELECT count(*) FROM dag_run' 2>/dev/null || echo '?')
+ passwords          $SECRETS (mode 0600)
+ remove it all      podman rm -f ${HOSTS[*]} && podman network rm $NETWORK && rm -rf $STATE_DIR
+================================================================================
+SUMMARY
+}
+
+main "$@"
