@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 
 try:
     from psycopg2 import sql
@@ -52,7 +53,8 @@ def copy_statement(schema, name, columns, direction):
 def copy_table_to_file(cur, schema, name, columns, path, buffer_size=1 << 20):
     """Stream a table into ``path``; return (bytes written, sha256 hex). psycopg2 writes chunk by chunk."""
     statement = copy_statement(schema, name, columns, "out").as_string(cur.connection)
-    with open(path, "wb", buffering=buffer_size) as handle:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # table data: owner-only
+    with os.fdopen(fd, "wb", buffering=buffer_size) as handle:
         writer = _HashingWriter(handle)
         cur.copy_expert(statement, writer, size=buffer_size)
     return writer.bytes, writer.sha256.hexdigest()

@@ -32,6 +32,11 @@ _SYSTEM_SCHEMA_FILTER = (
 )
 
 
+# The data holds Airflow's connections and variables: readable by the dump's owner only.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
 class DumpError(Exception):
     """The dump cannot be taken; the message says what to fix."""
 
@@ -79,6 +84,7 @@ def run_pg_dump(pg_dump_path, params, snapshot, section, dest):
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DumpError(f"pg_dump --section={section} failed: {proc.stderr.strip()}")
+    os.chmod(dest, PRIVATE_FILE)
     with open(dest, encoding="utf-8") as handle:
         return normalized_schema_digest(handle.read())
 
@@ -201,7 +207,7 @@ def describe_tables(cur, schemas, with_checksums):
 def _install(staging, dump_dir, manifest):
     """Move staged files into place, remove data files of tables that are gone, write the manifest last."""
     for sub in ("schema", "data"):
-        os.makedirs(os.path.join(dump_dir, sub), exist_ok=True)
+        os.makedirs(os.path.join(dump_dir, sub), mode=PRIVATE_DIR, exist_ok=True)
     wanted = {t["file"] for t in manifest["tables"]}
     for relative in [mf.schema_file(s) for s in mf.SCHEMA_SECTIONS] + sorted(wanted):
         os.replace(os.path.join(staging, relative), os.path.join(dump_dir, relative))
@@ -240,8 +246,8 @@ def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check
                     tables=_brief(previous["tables"]),
                     alembic_revision=previous.get("alembic_revision"),
                 )
-            os.makedirs(os.path.join(staging, "schema"), exist_ok=True)
-            os.makedirs(os.path.join(staging, "data"), exist_ok=True)
+            os.makedirs(os.path.join(staging, "schema"), mode=PRIVATE_DIR, exist_ok=True)
+            os.makedirs(os.path.join(staging, "data"), mode=PRIVATE_DIR, exist_ok=True)
             digests = {
                 s: run_pg_dump(pg_dump_path, params, snapshot, s, os.path.join(staging, mf.schema_file(s)))
                 for s in mf.SCHEMA_SECTIONS
@@ -291,7 +297,7 @@ def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check
             s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
         }
         mf.validate(manifest, staging)
-        os.makedirs(dump_dir, exist_ok=True)
+        os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
         _install(staging, dump_dir, manifest)
         return dict(
             result,

@@ -23,6 +23,8 @@ description:
     is read or written. Otherwise the content is checksummed; an identical content rewrites nothing and
     reports C(changed=false); a different one replaces the dump.
   - C(pg_dump) must be of the server's major version or newer; the module says which client to install.
+  - The dump holds Airflow's connections and variables, so new directories are created C(0700) and files
+    C(0600), readable by the user running the module only.
 extends_documentation_fragment:
   - airflow_ops.metastore.connection
 options:

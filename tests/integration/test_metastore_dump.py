@@ -57,6 +57,16 @@ def test_dump_writes_schema_data_and_a_manifest_that_matches_the_files(postgres_
     assert "password" not in json.dumps(result).lower().replace("login_password", "")
 
 
+def test_dump_files_are_readable_by_their_owner_only(postgres_server, source, tmp_path):
+    """The data holds Airflow's connections and variables."""
+    dbname, _ = source
+    assert dump(postgres_server, dbname, tmp_path / "dump")["_rc"] == 0
+    assert (tmp_path / "dump").stat().st_mode & 0o777 == 0o700
+    files = [p for p in (tmp_path / "dump").rglob("*") if p.is_file()]
+    assert len(files) == 8
+    assert {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: 0o600 for p in files}
+
+
 def test_second_dump_of_an_unchanged_source_is_unchanged_and_rewrites_nothing(
     postgres_server, source, tmp_path
 ):
