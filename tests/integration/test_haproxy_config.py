@@ -1,0 +1,337 @@
+"""The haproxy role's config, rendered by Ansible and checked by the real `haproxy -c`; bad input refused.
+
+Each case runs ansible-playbook on localhost: the role's own preflight tasks (input checks, listener
+resolution, published timeouts), then its template with `validate: haproxy -c -f %s`, as the role does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ROLE = REPO_ROOT / "roles" / "haproxy"
+COLLECTIONS = REPO_ROOT / ".build" / "collections"
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs the haproxy binary (make deps)"),
+]
+
+CRDB_NODES = [
+    {"name": "crdb1", "address": "192.0.2.11"},
+    {"name": "crdb2", "address": "192.0.2.12"},
+    {"name": "crdb3", "address": "192.0.2.13"},
+]
+
+
+def run_playbook(tmp_path, play, extra_vars, inventory="proxy ansible_connection=local", check=False):
+    (tmp_path / "inventory.ini").write_text(inventory + "\n")
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+    (tmp_path / "vars.json").write_text(json.dumps(extra_vars))
+    command = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "-i",
+        str(tmp_path / "inventory.ini"),
+        "-e",
+        f"@{tmp_path / 'vars.json'}",
+        str(tmp_path / "play.yml"),
+    ]
+    if check:
+        command.append("--check")
+    env = {
+        **os.environ,
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    }
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180, check=False
+    )
+
+
+def render(tmp_path, **role_vars):
+    """Render haproxy.cfg through the role; return (config text, published effective timeouts)."""
+    config, timeouts = tmp_path / "haproxy.cfg", tmp_path / "timeouts.json"
+    play = [
+        {
+            "name": "Render the haproxy role's config",
+            "hosts": "proxy",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "Run the role's preflight",
+                    "ansible.builtin.include_role": {
+                        "name": "airflow_ops.metastore.haproxy",
+                        "tasks_from": "preflight",
+                        "public": True,
+                    },
+                },
+                {
+                    "name": "Render the role's template, validated by haproxy -c as the role does",
+                    "ansible.builtin.template": {
+                        "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
+                        "dest": str(config),
+                        "mode": "0600",
+                        "validate": "haproxy -c -f %s",
+                    },
+                },
+                {
+                    "name": "Save the published timeouts",
+                    "ansible.builtin.copy": {
+                        "content": "{{ {'effective': haproxy_effective_timeouts, "
+                        "'client': haproxy_client_timeout_seconds} | to_json }}",
+                        "dest": str(timeouts),
+                        "mode": "0600",
+                    },
+                },
+            ],
+        }
+    ]
+    result = run_playbook(tmp_path, play, role_vars)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_haproxy_accepts_without_warnings(config)
+    return config.read_text(), json.loads(timeouts.read_text())
+
+
+def assert_haproxy_accepts_without_warnings(config):
+    """Stricter than the role's validate: -dW turns any warning into a failure."""
+    checked = subprocess.run(
+        ["haproxy", "-dW", "-c", "-f", str(config)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def listen_block(config, name):
+    block = config.split(f"\nlisten {name}\n", 1)[1].split("\nlisten ", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_cockroachdb_profile_renders_what_cockroach_gen_haproxy_writes_and_haproxy_accepts_it(tmp_path):
+    config, timeouts = render(
+        tmp_path,
+        haproxy_listeners=[
+            {"name": "cockroachdb", "port": 26257, "profile": "cockroachdb", "servers": CRDB_NODES}
+        ],
+    )
+    block = listen_block(config, "cockroachdb")
+    for line in (
+        "bind 0.0.0.0:26257",
+        "mode tcp",
+        "balance roundrobin",
+        "timeout client 10m",
+        "timeout server 10m",
+        "option clitcpka",
+        "option httpchk GET /health?ready=1",
+        "server crdb1 192.0.2.11:26257 check port 8080",
+        "server crdb3 192.0.2.13:26257 check port 8080",
+    ):
+        assert line in block
+    assert timeouts["client"] == 600
+    assert timeouts["effective"]["listeners"]["cockroachdb"]["idle_seconds"] == 600
+
+
+def test_postgresql_profile_renders_pgsql_check_with_tunables_and_haproxy_accepts_it(tmp_path):
+    config, timeouts = render(
+        tmp_path,
+        haproxy_listeners=[
+            {
+                "name": "metastore",
+                "port": 6432,
+                "profile": "postgresql",
+                "servers": [
+                    {"name": "pg1", "address": "192.0.2.21"},
+                    {"address": "192.0.2.22", "port": 5433},
+                ],
+                "timeout_server": "300000",
+                "maxconn": 200,
+            }
+        ],
+        haproxy_check_interval="3s",
+        haproxy_check_rise=3,
+        haproxy_check_fall=4,
+        haproxy_pgsql_check_user="lbcheck",
+    )
+    block = listen_block(config, "metastore")
+    for line in (
+        "option pgsql-check user lbcheck",
+        "maxconn 200",
+        "timeout server 300000",
+        "default-server inter 3s rise 3 fall 4 on-marked-down shutdown-sessions",
+        "server pg1 192.0.2.21:5432 check",
+        "server 192.0.2.22 192.0.2.22:5433 check",
+    ):
+        assert line in block
+    assert "option clitcpka" not in block
+    assert timeouts["client"] == 300
+
+
+def test_postgresql_profile_with_a_patroni_check_port_renders_an_http_check_and_haproxy_accepts_it(tmp_path):
+    config, _timeouts = render(
+        tmp_path,
+        haproxy_listeners=[
+            {
+                "name": "primary",
+                "port": 5000,
+                "profile": "postgresql",
+                "check_port": 8008,
+                "servers": [{"name": "pg1", "address": "192.0.2.21"}],
+            }
+        ],
+    )
+    block = listen_block(config, "primary")
+    assert "option httpchk GET /primary" in block
+    assert "server pg1 192.0.2.21:5432 check port 8008" in block
+    assert not any("pgsql-check" in line for line in block)
+
+
+def test_servers_from_an_inventory_group_and_a_loopback_stats_page_render_and_haproxy_accepts_them(tmp_path):
+    inventory = "\n".join(
+        [
+            "proxy ansible_connection=local",
+            "[crdb]",
+            "node1 ansible_host=192.0.2.31",
+            "node2 ansible_host=192.0.2.32",
+        ]
+    )
+    (tmp_path / "inventory.ini").write_text(inventory)
+    role_vars = {
+        "haproxy_listeners": [
+            {"name": "crdb", "port": 26257, "profile": "cockroachdb", "backend_group": "crdb"},
+            {
+                "name": "metastore",
+                "port": 5432,
+                "profile": "postgresql",
+                "servers": [{"address": "192.0.2.21"}],
+            },
+        ],
+        "haproxy_stats_enabled": True,
+        "haproxy_stats_password": "not-in-the-output",
+    }
+    play = [
+        {
+            "name": "Render with groups",
+            "hosts": "proxy",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "Run the role's preflight",
+                    "ansible.builtin.include_role": {
+                        "name": "airflow_ops.metastore.haproxy",
+                        "tasks_from": "preflight",
+                        "public": True,
+                    },
+                },
+                {
+                    "name": "Render the role's template",
+                    "ansible.builtin.template": {
+                        "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
+                        "dest": str(tmp_path / "haproxy.cfg"),
+                        "mode": "0600",
+                        "validate": "haproxy -c -f %s",
+                    },
+                    "no_log": True,
+                },
+            ],
+        }
+    ]
+    result = run_playbook(tmp_path, play, role_vars, inventory=inventory)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not-in-the-output" not in result.stdout + result.stderr
+    assert_haproxy_accepts_without_warnings(tmp_path / "haproxy.cfg")
+    config = (tmp_path / "haproxy.cfg").read_text()
+    crdb = listen_block(config, "crdb")
+    assert "server node1 192.0.2.31:26257 check port 8080" in crdb
+    assert "server node2 192.0.2.32:26257 check port 8080" in crdb
+    stats = listen_block(config, "stats")
+    assert "bind 127.0.0.1:8404" in stats
+    assert "stats auth 'admin:not-in-the-output'" in stats
+
+
+@pytest.mark.parametrize(
+    ("role_vars", "message"),
+    [
+        (
+            {"haproxy_listeners": [{"name": "pg", "port": 5432, "profile": "postgresql", "servers": []}]},
+            "haproxy_listeners[0] (pg): the backend is empty",
+        ),
+        ({"haproxy_listeners": []}, "haproxy_listeners is empty"),
+        (
+            {
+                "haproxy_listeners": [
+                    {
+                        "name": "a",
+                        "port": 5432,
+                        "profile": "postgresql",
+                        "servers": [{"address": "192.0.2.1"}],
+                    },
+                    {
+                        "name": "b",
+                        "port": 5432,
+                        "profile": "cockroachdb",
+                        "servers": [{"address": "192.0.2.2"}],
+                    },
+                ]
+            },
+            "port 5432 is used by both listener 'a' and listener 'b'",
+        ),
+        (
+            {
+                "haproxy_listeners": [
+                    {
+                        "name": "pg",
+                        "port": 5432,
+                        "profile": "postgresql",
+                        "servers": [{"address": "192.0.2.1"}],
+                    }
+                ],
+                "haproxy_timeout_client": "ten minutes",
+            },
+            "timeout_client: 'ten minutes' is not an HAProxy time",
+        ),
+        (
+            {
+                "haproxy_listeners": [
+                    {
+                        "name": "pg",
+                        "port": 5432,
+                        "profile": "postgresql",
+                        "servers": [{"address": "192.0.2.1"}],
+                    }
+                ],
+                "haproxy_stats_enabled": True,
+                "haproxy_stats_bind_address": "0.0.0.0",  # noqa: S104
+                "haproxy_stats_password": "pw-not-shown",
+            },
+            "haproxy_stats_bind_address '0.0.0.0' is not a loopback address",
+        ),
+    ],
+    ids=["empty-backend", "no-listeners", "duplicate-port", "invalid-timeout", "stats-not-loopback"],
+)
+def test_the_role_refuses_bad_input_before_installing_or_writing_anything(tmp_path, role_vars, message):
+    # --check and a config path under tmp_path: even a broken preflight could not touch this machine.
+    play = [
+        {
+            "name": "Apply the whole role",
+            "hosts": "proxy",
+            "gather_facts": False,
+            "roles": ["airflow_ops.metastore.haproxy"],
+        }
+    ]
+    role_vars = {**role_vars, "haproxy_config_file": str(tmp_path / "haproxy.cfg")}
+    result = run_playbook(tmp_path, play, role_vars, check=True)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert message in output
+    assert "Nothing was changed." in output
+    assert "Install the haproxy package" not in output
+    assert "pw-not-shown" not in output
+    assert not (tmp_path / "haproxy.cfg").exists()
