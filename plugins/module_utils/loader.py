@@ -185,6 +185,9 @@ class Loader:
                 )
             else:
                 self._execute_alone(statement, tolerate_done=index == start and start > 0)
+                test_pause(
+                    f"{step}-unrecorded", index + 1
+                )  # the window a kill can hit without exactly-once DDL
                 self._transaction(lambda cur, i=index: self._record(cur, step, lp.RUNNING, i + 1))
             self.executed.append(statement)
             test_pause(step, index + 1)

@@ -160,17 +160,17 @@ def test_kill_9_in_the_middle_of_post_data_resumes_and_completes(
     proc = h.start_module(
         "metastore_load",
         load_args(postgres_server, pg_database, path),
-        env={"AIRFLOW_OPS_TEST_PAUSE_AT": "post-data:12", "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause)},
+        env={"AIRFLOW_OPS_TEST_PAUSE_AT": "post-data:16", "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause)},
     )
     h.wait_for(pause, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     os.unlink(proc.args_file)
     url = postgres_server.url_for(pg_database)
-    assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(12,)]
+    assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(16,)]
     resumed = load(postgres_server, pg_database, path)
     assert resumed["_rc"] == 0, resumed.get("msg")
-    assert resumed["resumed_from"]["post-data"] == 12
+    assert resumed["resumed_from"]["post-data"] == 16
     assert resumed["batches"] == 0  # every table was already loaded: no row sent twice
     assert h.query(url, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == [(2,)]
     assert h.query(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_dag_run_lower_run_id'") == [
@@ -371,3 +371,32 @@ def test_real_airflow_metadata_db_dump_load_verify(postgres_server, pg_database,
         assert check.returncode == 0, check.stderr[-2000:]
     finally:
         h.drop_database(postgres_server, source)
+
+
+def test_kill_between_ddl_and_its_progress_row_without_ddl_transactions(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """ddl_in_transaction=false (CockroachDB's default): a statement that ran but was not recorded is
+    run again on resume, and its "already exists" is accepted for that one statement only."""
+    path, _, source_db = dump_dir
+    pause = tmp_path / "paused"
+    proc = h.start_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, path, ddl_in_transaction=False),
+        env={
+            "AIRFLOW_OPS_TEST_PAUSE_AT": "post-data-unrecorded:13",
+            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
+        },
+    )
+    h.wait_for(pause, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    os.unlink(proc.args_file)
+    url = postgres_server.url_for(pg_database)
+    assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(12,)]
+    # statement 13 (dag's primary key) ran but its progress row did not commit: re-running it fails alone
+    assert h.query(url, "SELECT count(*) FROM pg_constraint WHERE conname = 'dag_pkey'") == [(1,)]
+    resumed = load(postgres_server, pg_database, path, ddl_in_transaction=False)
+    assert resumed["_rc"] == 0, resumed.get("msg")
+    assert resumed["resumed_from"]["post-data"] == 12
+    assert_verified_equal(postgres_server, pg_database, source_db)
