@@ -174,3 +174,45 @@ def test_connect_by_url_works(postgres_server):
         cur.execute("SELECT 1")
         assert cur.fetchone() == (1,)
     conn.close()
+
+
+@pytest.mark.integration
+def test_run_with_retry_recovers_from_a_real_serialization_failure(postgres_server, pg_database):
+    """Write skew between two SERIALIZABLE transactions makes PostgreSQL raise a real 40001."""
+    import psycopg2
+    import psycopg2.extensions
+
+    url = postgres_server.url_for(pg_database)
+    setup = psycopg2.connect(url)
+    with setup, setup.cursor() as cur:
+        cur.execute("CREATE TABLE oncall (name text, on_duty boolean)")
+        cur.execute("INSERT INTO oncall VALUES ('a', true), ('b', true)")
+    setup.close()
+    other = psycopg2.connect(url)
+    mine = psycopg2.connect(url)
+    for conn in (other, mine):
+        conn.isolation_level = psycopg2.extensions.ISOLATION_LEVEL_SERIALIZABLE
+    attempts, retried = [], []
+
+    def go_off_duty():
+        attempts.append(1)
+        with mine.cursor() as cur:
+            cur.execute("SELECT count(*) FROM oncall WHERE on_duty")
+            if len(attempts) == 1:  # a concurrent transaction makes the same decision and commits first
+                with other.cursor() as o:
+                    o.execute("SELECT count(*) FROM oncall WHERE on_duty")
+                    o.execute("UPDATE oncall SET on_duty = false WHERE name = 'a'")
+                other.commit()
+            cur.execute("UPDATE oncall SET on_duty = false WHERE name = 'b'")
+        mine.commit()
+        return "committed"
+
+    def rollback(attempt, exc):
+        retried.append(exc.pgcode)
+        mine.rollback()
+
+    assert c.run_with_retry(go_off_duty, on_retry=rollback, base_delay=0.01) == "committed"
+    assert retried == ["40001"]
+    assert len(attempts) == 2
+    other.close()
+    mine.close()
