@@ -80,6 +80,7 @@ def run_role(tmp_path, **extra_vars):
             },
             "airflow_db_pool_recycle 900 s is not below the proxy's timeout of 600 s",
         ),
+        ({"airflow_haproxy_host": "localhost"}, "has no fact haproxy_client_timeout_seconds"),
     ],
     ids=[
         "unknown-backend",
@@ -87,6 +88,7 @@ def run_role(tmp_path, **extra_vars):
         "missing-constraints",
         "wrong-constraints",
         "pool-recycle",
+        "proxy-host-without-fact",
     ],
 )
 def test_bad_input_fails_before_any_change_with_a_fix_it_message(tmp_path, extra, message):
