@@ -268,7 +268,11 @@ class Loader:
             self.conn, self.manifest["tables"], self.manifest["sequences"], [self.progress_schema]
         )
         if report["differing_tables"] or report["sequences_behind"]:
-            raise LoadError("the loaded target does not match the dump: " + verifier.failure_message(report))
+            raise LoadError(
+                "the loaded target does not match the dump: "
+                + verifier.failure_message(report)
+                + ". It was changed after loading: drop and recreate the target database, then load again"
+            )
         return report
 
     def ensure_progress_table(self):

@@ -261,7 +261,9 @@ def main():
         module.fail_json(msg=str(exc))
     try:
         run(module, conn, manifest)
-    except (ld.LoadError, OSError, ValueError) as exc:
+    except ld.LoadError as exc:
+        module.fail_json(msg=scrub(f"load failed: {exc}", params))
+    except (OSError, ValueError) as exc:
         module.fail_json(
             msg=scrub(f"load failed: {exc}. Fix the cause and run again: the load resumes.", params)
         )

@@ -400,3 +400,15 @@ def test_kill_between_ddl_and_its_progress_row_without_ddl_transactions(
     assert resumed["_rc"] == 0, resumed.get("msg")
     assert resumed["resumed_from"]["post-data"] == 12
     assert_verified_equal(postgres_server, pg_database, source_db)
+
+
+def test_rerun_after_the_loaded_target_was_changed_fails_with_the_differing_table(
+    postgres_server, dump_dir, pg_database
+):
+    path, _, _ = dump_dir
+    assert load(postgres_server, pg_database, path)["_rc"] == 0
+    h.query(postgres_server.url_for(pg_database), "DELETE FROM task_instance WHERE id = 7")
+    again = load(postgres_server, pg_database, path)
+    assert again["_rc"] != 0
+    assert "public.task_instance (differs" in again["msg"]
+    assert "drop and recreate the target database" in again["msg"]
