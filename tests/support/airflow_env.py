@@ -1,9 +1,11 @@
 """Real Apache Airflow installs for tests: cached venvs, ``airflow db migrate``, ``pg_dump`` of the result.
 
 Each Airflow version gets its own venv under ``.cache/airflow-venvs/<version>[-fab]`` (gitignored),
-created on first use (~20 s) and reused afterwards; CI starts cold and pays that once per variant.
-Airflow's constraints files live on GitHub, which these machines cannot reach, so the few pins that
-matter are given here (Airflow 2 needs SQLAlchemy 1.4; Airflow 3 needs an async driver).
+created on first use and reused afterwards; CI starts cold and pays that once per variant (measured
+here: 80-140 s each with pip). Airflow's constraints files live on GitHub, which these machines
+cannot reach: ``airflow-constraints/<version>[-fab].txt`` beside this file is a ``pip freeze`` of a
+known-good install, used as the constraints file so every run installs the same packages (the golden
+pg_dump files depend on them). Refresh one by deleting it and the venv, then running the slow tests.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_ROOT = REPO_ROOT / ".cache" / "airflow-venvs"
+CONSTRAINTS_DIR = Path(__file__).resolve().parent / "airflow-constraints"
 
 DEFAULT_VERSION = "3.3.2"
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
@@ -39,23 +42,49 @@ def requirements(version: str, fab: bool) -> list[str]:
     return reqs
 
 
+def constraints_file(version: str, fab: bool) -> Path:
+    return CONSTRAINTS_DIR / f"{venv_dir(version, fab).name}.txt"
+
+
+def _install_spec(version: str, fab: bool) -> str:
+    """What the venv is built from; a venv built from anything else is rebuilt."""
+    constraints = constraints_file(version, fab)
+    pinned = constraints.read_text() if constraints.exists() else "(no constraints file)\n"
+    return "\n".join(requirements(version, fab)) + "\n--- constraints ---\n" + pinned
+
+
 def ensure_airflow(version: str = DEFAULT_VERSION, fab: bool = False) -> Path:
     """Return the venv's ``airflow`` executable, installing the venv first if it is not cached."""
     venv = venv_dir(version, fab)
     airflow = venv / "bin" / "airflow"
     marker = venv / ".airflow-ops-installed"
+    spec = _install_spec(version, fab)
     VENV_ROOT.mkdir(parents=True, exist_ok=True)
     # Parallel test runs (or engineers) must not install into the same venv at once.
     with open(VENV_ROOT / f".{venv.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and airflow.exists():
+        if airflow.exists() and marker.exists() and marker.read_text() == spec:
             return airflow
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        constraints = constraints_file(version, fab)
+        if constraints.exists():
+            pip += ["-c", str(constraints)]
         result = subprocess.run([*pip, *requirements(version, fab)], capture_output=True, text=True)
         if result.returncode != 0:
-            raise RuntimeError(f"installing Airflow {version} (fab={fab}) failed:\n{result.stderr[-4000:]}")
-        marker.write_text("\n".join(requirements(version, fab)) + "\n")
+            errors = "\n".join(line for line in result.stderr.splitlines() if "is ignored" not in line)
+            raise RuntimeError(f"installing Airflow {version} (fab={fab}) failed:\n{errors[-4000:]}")
+        if not constraints.exists():
+            frozen = subprocess.run(
+                [str(venv / "bin" / "python"), "-m", "pip", "freeze", "--disable-pip-version-check"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            constraints.parent.mkdir(parents=True, exist_ok=True)
+            constraints.write_text(frozen)
+            spec = _install_spec(version, fab)
+        marker.write_text(spec)
     return airflow
 
 
