@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -172,4 +173,49 @@ def test_cockroachdb_rewrite_of_real_airflow_schema_loads_into_cockroachdb(varia
     finally:
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {database} CASCADE")
+        admin.close()
+
+
+def _schema_of(postgres_server, dbname: str) -> str:
+    dumped = subprocess.run(
+        [
+            str(postgres_server.bindir / "pg_dump"),
+            "--schema-only",
+            "--no-owner",
+            postgres_server.url_for(dbname),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return normalise_dump(dumped)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_cockroachdb_rewrite_keeps_every_table_key_index_and_fk(variant, postgres_server, pg_database):
+    """Loaded into PostgreSQL, the CockroachDB v25.4 rewrite dumps exactly like the original schema."""
+    original = f"{pg_database}_orig"
+    admin = psycopg2.connect(postgres_server.url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{original}"')
+    try:
+        for dbname, texts in (
+            (original, golden_dump(variant).values()),
+            (
+                pg_database,
+                ((GOLDEN / variant / "cockroachdb-v25.4" / f"{s}.sql").read_text() for s in SECTIONS),
+            ),
+        ):
+            conn = psycopg2.connect(postgres_server.url_for(dbname))
+            with conn:
+                _execute_script(conn, *texts)
+            conn.close()
+        rewritten_schema = _schema_of(postgres_server, pg_database)
+        assert rewritten_schema.count("PRIMARY KEY") == golden_dump(variant)["post-data"].count("PRIMARY KEY")
+        assert rewritten_schema == _schema_of(postgres_server, original)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{original}" WITH (FORCE)')
         admin.close()
