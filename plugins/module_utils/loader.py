@@ -177,17 +177,16 @@ class Loader:
                     self._transaction(lambda cur, s=statement: cur.execute(s))
                 continue
             if ddl_in_tx:
-                self._transaction(
-                    lambda cur, s=statement, i=index: (
-                        cur.execute(s),
-                        self._record(cur, step, lp.RUNNING, i + 1),
-                    )
-                )
+
+                def work(cur, statement=statement, index=index):
+                    cur.execute(statement)
+                    self._record(cur, step, lp.RUNNING, index + 1)
+
+                self._transaction(work)
             else:
                 self._execute_alone(statement, tolerate_done=index == start and start > 0)
-                test_pause(
-                    f"{step}-unrecorded", index + 1
-                )  # the window a kill can hit without exactly-once DDL
+                # The window a kill can hit without exactly-once DDL: ran, not yet recorded.
+                test_pause(f"{step}-unrecorded", index + 1)
                 self._transaction(lambda cur, i=index: self._record(cur, step, lp.RUNNING, i + 1))
             self.executed.append(statement)
             test_pause(step, index + 1)
