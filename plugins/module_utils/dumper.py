@@ -32,6 +32,9 @@ _SYSTEM_SCHEMA_FILTER = (
 )
 
 
+# The load's progress lives in this schema on a target; a target dumped again must not carry it along.
+DEFAULT_EXCLUDED_SCHEMAS = ("airflow_ops",)
+
 # The data holds Airflow's connections and variables: readable by the dump's owner only.
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -77,10 +80,29 @@ def normalized_schema_digest(text):
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def run_pg_dump(pg_dump_path, params, snapshot, section, dest):
+def schema_filter(schemas, exclude):
+    """SQL condition (on ``n.nspname``) and its arguments for the schemas to dump."""
+    clause, args = "", []
+    if schemas:
+        clause += " AND n.nspname = ANY(%s)"
+        args.append(list(schemas))
+    if exclude:
+        clause += " AND n.nspname <> ALL(%s)"
+        args.append(list(exclude))
+    return clause, tuple(args)
+
+
+def pg_dump_schema_options(schemas, exclude):
+    return [f"--schema={s}" for s in schemas or ()] + [f"--exclude-schema={s}" for s in exclude or ()]
+
+
+def run_pg_dump(
+    pg_dump_path, params, snapshot, section, dest, schemas=None, exclude=DEFAULT_EXCLUDED_SCHEMAS
+):
     env = dict(os.environ)
     env.update(libpq_environment(params))
     argv = [pg_dump_path, "--schema-only", f"--section={section}", f"--snapshot={snapshot}", f"--file={dest}"]
+    argv += pg_dump_schema_options(schemas, exclude)
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DumpError(f"pg_dump --section={section} failed: {proc.stderr.strip()}")
@@ -89,7 +111,7 @@ def run_pg_dump(pg_dump_path, params, snapshot, section, dest):
         return normalized_schema_digest(handle.read())
 
 
-def list_tables(cur, schemas=None):
+def list_tables(cur, schemas=None, exclude=DEFAULT_EXCLUDED_SCHEMAS):
     """Ordinary tables of user schemas (not extension members), sorted: [(schema, name, oid)]."""
     query = (
         "SELECT n.nspname, c.relname, c.oid FROM pg_catalog.pg_class c"
@@ -98,11 +120,8 @@ def list_tables(cur, schemas=None):
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
         " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
     )
-    args = ()
-    if schemas:
-        query += " AND n.nspname = ANY(%s)"
-        args = (list(schemas),)
-    cur.execute(query + " ORDER BY 1, 2", args)
+    clause, args = schema_filter(schemas, exclude)
+    cur.execute(query + clause + " ORDER BY 1, 2", args)
     return cur.fetchall()
 
 
@@ -126,7 +145,7 @@ def primary_key(cur, oid):
     return [row[0] for row in cur.fetchall()]
 
 
-def list_sequences(cur, schemas=None):
+def list_sequences(cur, schemas=None, exclude=DEFAULT_EXCLUDED_SCHEMAS):
     from psycopg2 import sql
 
     query = (
@@ -134,11 +153,8 @@ def list_sequences(cur, schemas=None):
         " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         f" WHERE c.relkind = 'S' AND {_SYSTEM_SCHEMA_FILTER}"
     )
-    args = ()
-    if schemas:
-        query += " AND n.nspname = ANY(%s)"
-        args = (list(schemas),)
-    cur.execute(query + " ORDER BY 1, 2", args)
+    clause, args = schema_filter(schemas, exclude)
+    cur.execute(query + clause + " ORDER BY 1, 2", args)
     sequences = []
     for schema, name in cur.fetchall():
         cur.execute(
@@ -161,7 +177,7 @@ def alembic_revision(cur):
     return ",".join(revisions) if revisions else None
 
 
-def source_fingerprint(cur, schemas, pg_dump_version_text):
+def source_fingerprint(cur, schemas, exclude, pg_dump_version_text):
     """Changes whenever any transaction that wrote anything committed in the cluster since (xid snapshot).
 
     Equal fingerprints mean the source cannot have changed; different ones say nothing (then the
@@ -172,7 +188,7 @@ def source_fingerprint(cur, schemas, pg_dump_version_text):
         " pg_catalog.pg_postmaster_start_time()::text FROM pg_catalog.pg_database d"
         " WHERE d.datname = current_database()"
     )
-    material = [*cur.fetchone(), sorted(schemas or []), pg_dump_version_text]
+    material = [*cur.fetchone(), sorted(schemas or []), sorted(exclude or []), pg_dump_version_text]
     return hashlib.sha256(repr(material).encode("utf-8")).hexdigest()
 
 
@@ -184,9 +200,9 @@ def existing_manifest(dump_dir):
         return None, str(exc)
 
 
-def describe_tables(cur, schemas, with_checksums):
+def describe_tables(cur, schemas, with_checksums, exclude=DEFAULT_EXCLUDED_SCHEMAS):
     tables = []
-    for index, (schema, name, oid) in enumerate(list_tables(cur, schemas)):
+    for index, (schema, name, oid) in enumerate(list_tables(cur, schemas, exclude)):
         columns = table_columns(cur, oid)
         entry = {
             "schema": schema,
@@ -221,7 +237,15 @@ def _table_summary(tables):
     return "".join(f"{t['schema']}.{t['name']}: {t['row_count']} rows {t['checksum'][:15]}\n" for t in tables)
 
 
-def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check_mode=False):
+def run_dump(
+    conn,
+    params,
+    dump_dir,
+    pg_dump_path="pg_dump",
+    schemas=None,
+    check_mode=False,
+    exclude=DEFAULT_EXCLUDED_SCHEMAS,
+):
     """Dump the source into ``dump_dir``; return the result for exit_json (``changed``, ``reason``...)."""
     server_major = conn.server_version // 10000
     dump_version, dump_major = pg_dump_version(pg_dump_path)
@@ -235,7 +259,7 @@ def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check
         with conn.cursor() as cur:
             cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cur.fetchone()
-            fingerprint = source_fingerprint(cur, schemas, dump_version)
+            fingerprint = source_fingerprint(cur, schemas, exclude, dump_version)
             result = {"dump_dir": dump_dir, "server_version": server_version, "pg_dump_version": dump_version}
             if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
                 conn.rollback()
@@ -249,7 +273,15 @@ def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check
             os.makedirs(os.path.join(staging, "schema"), mode=PRIVATE_DIR, exist_ok=True)
             os.makedirs(os.path.join(staging, "data"), mode=PRIVATE_DIR, exist_ok=True)
             digests = {
-                s: run_pg_dump(pg_dump_path, params, snapshot, s, os.path.join(staging, mf.schema_file(s)))
+                s: run_pg_dump(
+                    pg_dump_path,
+                    params,
+                    snapshot,
+                    s,
+                    os.path.join(staging, mf.schema_file(s)),
+                    schemas,
+                    exclude,
+                )
                 for s in mf.SCHEMA_SECTIONS
             }
             manifest = {
@@ -262,8 +294,8 @@ def run_dump(conn, params, dump_dir, pg_dump_path="pg_dump", schemas=None, check
                 },
                 "pg_dump_version": dump_version,
                 "alembic_revision": alembic_revision(cur),
-                "tables": describe_tables(cur, schemas, with_checksums=True),
-                "sequences": list_sequences(cur, schemas),
+                "tables": describe_tables(cur, schemas, True, exclude),
+                "sequences": list_sequences(cur, schemas, exclude),
                 "schema_digests": digests,
             }
             result["alembic_revision"] = manifest["alembic_revision"]
@@ -318,12 +350,12 @@ def _brief(tables):
     ]
 
 
-def measure_source(conn, schemas=None):
+def measure_source(conn, schemas=None, exclude=DEFAULT_EXCLUDED_SCHEMAS):
     """Tables (with counts and checksums) and sequences of a live PostgreSQL source, in one snapshot."""
     conn.rollback()
     conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
     try:
         with conn.cursor() as cur:
-            return describe_tables(cur, schemas, with_checksums=True), list_sequences(cur, schemas)
+            return describe_tables(cur, schemas, True, exclude), list_sequences(cur, schemas, exclude)
     finally:
         conn.rollback()

@@ -43,9 +43,17 @@ options:
   schemas:
     description:
       - Only dump tables and sequences of these schemas. Default is every non-system schema.
-      - The schema files come from C(pg_dump) of the whole database either way.
+      - C(pg_dump) gets one C(--schema) per entry.
     type: list
     elements: str
+  exclude_schemas:
+    description:
+      - Schemas left out of the dump (C(pg_dump --exclude-schema) and the data).
+      - The default leaves out the load progress of M(airflow_ops.metastore.metastore_load), so a database
+        that was itself loaded with this collection can be dumped and migrated again.
+    type: list
+    elements: str
+    default: [airflow_ops]
 attributes:
   check_mode:
     support: full
@@ -138,6 +146,7 @@ def main():
         dump_dir={"type": "path", "required": True},
         pg_dump_path={"type": "str", "default": "pg_dump"},
         schemas={"type": "list", "elements": "str"},
+        exclude_schemas={"type": "list", "elements": "str", "default": ["airflow_ops"]},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -153,7 +162,13 @@ def main():
         module.fail_json(msg=str(exc))
     try:
         result = run_dump(
-            conn, params, params["dump_dir"], params["pg_dump_path"], params["schemas"], module.check_mode
+            conn,
+            params,
+            params["dump_dir"],
+            params["pg_dump_path"],
+            params["schemas"],
+            module.check_mode,
+            params["exclude_schemas"],
         )
     except (DumpError, ManifestError, OSError) as exc:
         module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))

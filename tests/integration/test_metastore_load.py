@@ -412,3 +412,25 @@ def test_rerun_after_the_loaded_target_was_changed_fails_with_the_differing_tabl
     assert again["_rc"] != 0
     assert "public.task_instance (differs" in again["msg"]
     assert "drop and recreate the target database" in again["msg"]
+
+
+def test_a_loaded_target_can_be_dumped_and_migrated_again_without_its_progress(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """PostgreSQL -> PostgreSQL, then that copy -> elsewhere: the progress schema stays behind."""
+    path, _, source_db = dump_dir
+    assert load(postgres_server, pg_database, path)["_rc"] == 0
+    second_dump = tmp_path / "second"
+    dumped = h.run_module(
+        "metastore_dump", h.conn_args(postgres_server, pg_database, dump_dir=str(second_dump))
+    )
+    assert dumped["_rc"] == 0, dumped.get("msg")
+    assert {t["schema"] for t in dumped["tables"]} == {"public"}
+    assert "airflow_ops" not in (second_dump / "schema" / "pre-data.sql").read_text()
+    third = f"third_{uuid.uuid4().hex[:8]}"
+    h.create_database(postgres_server, third)
+    try:
+        assert load(postgres_server, third, second_dump)["_rc"] == 0
+        assert_verified_equal(postgres_server, third, source_db)
+    finally:
+        h.drop_database(postgres_server, third)
