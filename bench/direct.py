@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Method (c'): one migration step through the collection's module_utils functions, without Ansible.
 
 Each step runs in its own process so the benchmark measures its wall time and peak RSS alone. The
@@ -79,7 +78,7 @@ def step_load(args):
     }
     try:
         load = loader.Loader(conn, args.dump_dir, manifest, rewritten_dir(args.dump_dir), options)
-        state, _, _ = load.inspect()
+        state = load.inspect()[0]
         report = load.run()
     finally:
         conn.close()

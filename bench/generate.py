@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Fill a real Airflow 3 metadata database (made by ``airflow db migrate``) with realistic data, by COPY.
 
 Shape: DAGs with versions, serialized DAGs and code; scheduled DAG runs; task instances (the largest
@@ -255,7 +254,7 @@ class Airflow3Data:
 
     def dag_version(self):
         for dag_id in self.dag_ids:
-            ids = [self.uuid() for _ in range(1 + len(dag_id) % 3)]
+            ids = [self.uuid() for _version in range(1 + len(dag_id) % 3)]
             self.versions[dag_id] = ids
             self.latest_version[dag_id] = ids[-1]
             for number, version_id in enumerate(ids, start=1):
@@ -449,7 +448,7 @@ class Airflow3Data:
             }
 
     def task_instance_history(self):
-        for _run_pk, dag_id, run_id, logical, _, t, task_id in self._ti_keys():
+        for _run_pk, dag_id, run_id, logical, _state, t, task_id in self._ti_keys():
             if (dag_id, run_id, task_id) not in self.retried:
                 continue
             start = logical + datetime.timedelta(hours=1, minutes=t // 2)
@@ -506,7 +505,7 @@ class Airflow3Data:
     def rendered_task_instance_fields(self):
         keep = self.shape.runs_per_dag - RENDERED_FIELDS_RUNS_KEPT
         runs = {pk for pk in self.run_ids if (pk - 1) % self.shape.runs_per_dag >= keep}
-        for _, dag_id, run_id, logical, run_state, t, task_id in self._ti_keys(runs):
+        for _run_pk, dag_id, run_id, logical, run_state, t, task_id in self._ti_keys(runs):
             if self._ti_state(run_state, t) is None:
                 continue
             yield {

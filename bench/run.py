@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the metadata DB migration against the seed's method and pg_dump's raw COPY limit.
 
 One run: a throw-away PostgreSQL server, a source database made by a real ``airflow db migrate``
@@ -473,7 +472,7 @@ def resume_check(bench, source, expected, batch_rows):
         if killed:
             return
         progress = progress_rows(bench, target)
-        committed = sum(pos for step, (_, pos) in progress.items() if step.startswith("data:"))
+        committed = sum(pos for step, (_status, pos) in progress.items() if step.startswith("data:"))
         if committed >= total_rows / 2:
             os.kill(proc.pid, signal.SIGKILL)
             killed["committed_rows"] = committed
@@ -497,9 +496,9 @@ def resume_check(bench, source, expected, batch_rows):
             }
         before = progress_rows(bench, target)
         done_before = sorted(
-            s[5:] for s, (status, _) in before.items() if s.startswith("data:") and status == "done"
+            s[5:] for s, (status, _pos) in before.items() if s.startswith("data:") and status == "done"
         )
-        committed = sum(pos for s, (_, pos) in before.items() if s.startswith("data:"))
+        committed = sum(pos for s, (_status, pos) in before.items() if s.startswith("data:"))
         second = checked(
             direct_step(
                 bench, "load", dump_dir, target=target, extra=["--batch-rows", str(batch_rows), "--verify"]

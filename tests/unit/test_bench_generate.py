@@ -76,13 +76,13 @@ def test_plan_copies_provided_columns_and_fills_required_ones_by_type():
 
 
 def test_plan_leaves_nullable_and_defaulted_columns_to_the_server():
-    names, _, _ = generate.plan_columns(COLUMNS, {"id": 1, "name": "x", "weight": 2})
+    names = generate.plan_columns(COLUMNS, {"id": 1, "name": "x", "weight": 2})[0]
     assert "note" not in names
     assert "state" not in names
 
 
 def test_plan_fills_a_required_uuid_with_a_fresh_value_per_row():
-    _, sources, _ = generate.plan_columns(COLUMNS, {"name": "x", "weight": 1})
+    sources = generate.plan_columns(COLUMNS, {"name": "x", "weight": 1})[1]
     first, second = sources[0](), sources[0]()
     assert isinstance(first, uuid.UUID)
     assert first != second
