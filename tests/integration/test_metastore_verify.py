@@ -125,7 +125,7 @@ def test_dump_dir_or_source_url_is_required(postgres_server, target):
 
 @pytest.mark.cockroachdb
 def test_verify_cockroachdb_against_a_live_postgresql_source(cockroachdb_url, postgres_server, loaded):
-    """A CockroachDB database loaded from this dump (by the load test) compares equal to the live source."""
+    """A CockroachDB database loaded from this dump compares equal to the live PostgreSQL source."""
     import psycopg2
 
     source, path = loaded
