@@ -24,6 +24,12 @@ STATE_DIR="${DEMO_STATE_DIR:-.build/demo}"
 SECRETS="$STATE_DIR/secrets.yml"
 DAG_RUNS="${DEMO_DAG_RUNS:-3}"
 MIGRATE=true
+# Airflow's official constraints live on GitHub, which CI machines may not reach: use the known-good
+# pip freeze kept with the tests when it is there.
+CONSTRAINTS=()
+if [[ -f tests/support/airflow-constraints/3.3.2.txt ]]; then
+  CONSTRAINTS=(-e "airflow_constraints_file=$PWD/tests/support/airflow-constraints/3.3.2.txt")
+fi
 [[ ${1:-} == --no-migrate ]] && MIGRATE=false
 
 log() { printf '\n[demo] %s\n' "$*"; }
@@ -106,7 +112,7 @@ main() {
     log "already deployed and migrated: skipping site.yml and the DAG runs"
   else
     log "deploying with playbooks/site.yml (PostgreSQL, HAProxy, Airflow 3)"
-    ansible-playbook -i "$INVENTORY" playbooks/site.yml -e @"$SECRETS"
+    ansible-playbook -i "$INVENTORY" playbooks/site.yml -e @"$SECRETS" "${CONSTRAINTS[@]}"
     log "filling Airflow with DAG runs"
     make_dag_runs
   fi

@@ -1,0 +1,248 @@
+"""End to end on podman hosts: site.yml, DAG runs, then migrate_metastore.yml to a second PostgreSQL
+behind HAProxy; a rollback drill first, then the real migration, then a re-run that must do nothing.
+
+Runs scripts/demo-deploy.sh --no-migrate under its own names (airflow-e2e-*) so it can run beside the
+demo. Takes several minutes (apt and pip inside the containers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PREFIX = "airflow-e2e"
+SUBNET = "10.89.78.0/24"
+SOURCE, LB, TARGET = f"{PREFIX}-source", f"{PREFIX}-lb", f"{PREFIX}-target"
+IMAGE = os.environ.get("AIRFLOW_OPS_TEST_IMAGE", "localhost/airflow-ops-test:bookworm")
+DUMP_DIR = "/var/lib/airflow-ops/migrate/airflow"
+ROLES = ("airflow", "postgresql", "haproxy")
+
+
+def _skip_reason():
+    if not os.environ.get("AIRFLOW_OPS_E2E"):
+        return (
+            "end-to-end deploy + migration takes 20+ minutes on a 2-core machine (apt and pip inside three "
+            "containers), over the CI budget: set AIRFLOW_OPS_E2E=1 to run it"
+        )
+    if os.geteuid() != 0:
+        return "needs root: the test starts privileged podman containers with systemd"
+    if not shutil.which("podman"):
+        return "podman is not installed (make test-hosts)"
+    if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
+        return f"test-host image {IMAGE} is missing (make test-hosts)"
+    missing = [r for r in ROLES if not (REPO / "roles" / r / "tasks" / "main.yml").exists()]
+    if missing:
+        return f"roles not in this checkout yet: {', '.join(missing)}"
+    return None
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.integration,
+    pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason())),
+]
+
+
+def _env(state_dir: Path, inventory: Path) -> dict:
+    env = dict(os.environ)
+    venv_bin = str(Path(sys.executable).parent)
+    env.update(
+        PATH=venv_bin + os.pathsep + env.get("PATH", ""),
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_NOCOLOR="1",
+        DEMO_PREFIX=PREFIX,
+        DEMO_SUBNET=SUBNET,
+        DEMO_INVENTORY=str(inventory),
+        DEMO_STATE_DIR=str(state_dir),
+    )
+    return env
+
+
+def _copy_demo_inventory(dest: Path) -> None:
+    for path in (REPO / "inventories" / "demo").rglob("*"):
+        if path.is_dir():
+            continue
+        out = dest / path.relative_to(REPO / "inventories" / "demo")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text().replace("airflow-demo", PREFIX).replace("10.89.77.", "10.89.78.")
+        out.write_text(text)
+    for path in list(dest.rglob("*airflow-demo*")):
+        path.rename(path.with_name(path.name.replace("airflow-demo", PREFIX)))
+
+
+def _remove_hosts():
+    subprocess.run(["podman", "rm", "-f", SOURCE, LB, TARGET], capture_output=True, check=False)
+    subprocess.run(["podman", "network", "rm", "-f", PREFIX], capture_output=True, check=False)
+
+
+class Deployment:
+    def __init__(self, root: Path):
+        self.inventory = root / "inventory"
+        self.state_dir = root / "state"
+        _copy_demo_inventory(self.inventory)
+        self.env = _env(self.state_dir, self.inventory)
+
+    @property
+    def secrets(self) -> dict:
+        return yaml.safe_load((self.state_dir / "secrets.yml").read_text())
+
+    def run(self, argv, timeout=1800) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            argv, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        print(result.stdout[-20000:], result.stderr[-5000:])
+        return result
+
+    def migrate(self, *extra) -> subprocess.CompletedProcess:
+        secrets = self.state_dir / "secrets.yml"
+        return self.run(
+            [
+                "ansible-playbook",
+                "-i",
+                str(self.inventory),
+                "playbooks/migrate_metastore.yml",
+                "-e",
+                f"@{secrets}",
+                *extra,
+            ]
+        )
+
+    def sql(self, host: str, query: str) -> str:
+        result = subprocess.run(
+            [
+                "podman",
+                "exec",
+                host,
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                "psql",
+                "-At",
+                "airflow",
+                "-c",
+                query,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    def health(self) -> dict:
+        result = subprocess.run(
+            ["podman", "exec", SOURCE, "curl", "-fsS", "http://127.0.0.1:8080/api/v2/monitor/health"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return json.loads(result.stdout) if result.returncode == 0 else {}
+
+    def airflow_cfg(self) -> str:
+        return subprocess.run(
+            ["podman", "exec", SOURCE, "cat", "/opt/airflow/airflow.cfg", "/etc/airflow/airflow.env"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    _remove_hosts()
+    deployed = Deployment(tmp_path_factory.mktemp("e2e"))
+    result = deployed.run(["bash", "scripts/demo-deploy.sh", "--no-migrate"], timeout=2400)
+    try:
+        assert result.returncode == 0, "site.yml or the DAG runs failed (output above)"
+        yield deployed
+    finally:
+        if not os.environ.get("AIRFLOW_OPS_KEEP_E2E_HOSTS"):
+            _remove_hosts()
+
+
+RUNS = "SELECT dag_id || '/' || run_id || '/' || state FROM dag_run ORDER BY 1"
+TASKS = (
+    "SELECT dag_id || '/' || run_id || '/' || task_id || '/' || coalesce(state, '') "
+    "FROM task_instance ORDER BY 1"
+)
+
+
+def test_failure_after_the_stop_rolls_back_to_a_healthy_source(deployment):
+    result = deployment.migrate("-e", "migrate_rehearse_failure_at=after_switch")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "The migration failed and was rolled back" in output
+    assert deployment.health().get("metadatabase", {}).get("status") == "healthy"
+    config = deployment.airflow_cfg()
+    assert "@127.0.0.1:5432/airflow" in config and LB not in config
+    leftovers = subprocess.run(
+        [
+            "podman",
+            "exec",
+            SOURCE,
+            "sh",
+            "-c",
+            "ls /opt/airflow/*.pre-migrate /etc/airflow/metastore-migration.json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert leftovers.stdout.strip() == "", "no backup or success record is left behind by a rollback"
+
+
+def test_migration_moves_every_dag_run_and_task_instance_and_leaves_the_source_unchanged(deployment):
+    result = deployment.migrate()
+    output = result.stdout + result.stderr
+    assert result.returncode == 0
+    assert "DOWNTIME WINDOW:" in output
+    source_runs, source_tasks = deployment.sql(SOURCE, RUNS), deployment.sql(SOURCE, TASKS)
+    assert len(source_runs.splitlines()) >= 3 and len(source_tasks.splitlines()) >= 6
+    assert deployment.sql(TARGET, RUNS).startswith(source_runs) or deployment.sql(TARGET, RUNS) == source_runs
+    target_tasks = deployment.sql(TARGET, TASKS).splitlines()
+    assert set(source_tasks.splitlines()) <= set(target_tasks)
+    assert deployment.health().get("metadatabase", {}).get("status") == "healthy"
+    config = deployment.airflow_cfg()
+    assert f"@{LB}:5432/airflow" in config
+    verify_args = json.dumps(
+        {
+            "dump_dir": DUMP_DIR,
+            "login_host": "127.0.0.1",
+            "login_user": "airflow",
+            "login_password": deployment.secrets["airflow_db_password"],
+            "login_db": "airflow",
+        }
+    )
+    verify = deployment.run(
+        [
+            "ansible",
+            "-i",
+            str(deployment.inventory),
+            SOURCE,
+            "-m",
+            "airflow_ops.metastore.metastore_verify",
+            "-a",
+            verify_args,
+            "-e",
+            "ansible_python_interpreter=/opt/airflow-ops/migrate-venv/bin/python",
+        ]
+    )
+    assert verify.returncode == 0, "the source no longer matches the dump taken at the stop"
+
+
+def test_second_migration_run_does_nothing_and_says_so(deployment):
+    result = deployment.migrate()
+    output = result.stdout + result.stderr
+    assert result.returncode == 0
+    assert "Nothing to do: Airflow already runs on postgresql://airflow@" in output
+    assert f"{SOURCE}" in output and "changed=0" in output.split("PLAY RECAP")[-1]
