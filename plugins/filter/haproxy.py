@@ -1,5 +1,5 @@
-# Copyright: airflow_ops maintainers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pure logic of the airflow_ops.metastore.haproxy role: timeouts, listener resolution, input checks.
 
 The role's template only loops over what ``haproxy_resolve_listeners`` returns; every default and every
@@ -135,9 +135,9 @@ def _listener_problems(index, listener, defaults, groups):
         problems.append(
             f"{label}: profile {listener.get('profile')!r} is unknown; use one of {sorted(PROFILE_DEFAULTS)}"
         )
-    port = listener.get("port")
-    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-        problems.append(f"{label}: port {port!r} must be a number from 1 to 65535")
+    port = _as_port(listener.get("port"))
+    if port is None:
+        problems.append(f"{label}: port {listener.get('port')!r} must be a number from 1 to 65535")
     group = listener.get("backend_group")
     group_hosts = ((groups or {}).get(group) or []) if group else []
     if group and not group_hosts:
@@ -152,6 +152,17 @@ def _listener_problems(index, listener, defaults, groups):
         if listener.get(key) is not None:  # role-wide values are checked once, not per listener
             problems.extend(_timeout_problems(label, key, listener[key]))
     return problems
+
+
+def _as_port(value):
+    """The port as an int (inventory files give strings), or None when it is not a valid port."""
+    if isinstance(value, bool):
+        return None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 1 <= port <= 65535 else None
 
 
 def _timeout_problems(label, key, value):
@@ -174,10 +185,15 @@ def _timeout_problems(label, key, value):
 def _duplicate_port_problems(listeners, stats):
     problems = []
     seen = {}
-    binds = [(lst.get("bind_address"), lst.get("port"), f"listener {lst.get('name')!r}") for lst in listeners]
+    binds = [
+        (lst.get("bind_address"), _as_port(lst.get("port")), f"listener {lst.get('name')!r}")
+        for lst in listeners
+    ]
     if stats.get("enabled"):
-        binds.append((stats.get("bind_address"), stats.get("port"), "the stats endpoint"))
+        binds.append((stats.get("bind_address"), _as_port(stats.get("port")), "the stats endpoint"))
     for _address, port, owner in binds:
+        if port is None:
+            continue  # reported as an invalid port
         if port in seen:
             problems.append(f"port {port} is used by both {seen[port]} and {owner}: give each its own port")
         else:

@@ -224,3 +224,11 @@ def test_stats_credentials_that_would_break_the_quoted_auth_line_are_refused(use
 def test_an_invalid_role_wide_timeout_is_reported_once_not_per_listener():
     listeners = [listener(), listener(name="b", port=2)]
     assert len(haproxy_input_problems(listeners, {**DEFAULTS, "timeout_server": "soon"})) == 1
+
+
+def test_a_port_written_as_a_string_in_an_inventory_file_counts_as_that_port():
+    assert haproxy_input_problems([listener(port="5432")], DEFAULTS) == []
+    problems = haproxy_input_problems([listener(name="a", port="5432"), listener(name="b")], DEFAULTS)
+    assert problems == ["port 5432 is used by both listener 'a' and listener 'b': give each its own port"]
+    (resolved,) = haproxy_resolve_listeners([listener(port="6432")], DEFAULTS)
+    assert resolved["port"] == 6432
