@@ -59,7 +59,7 @@ def test_dump_writes_schema_data_and_a_manifest_that_matches_the_files(postgres_
 
 def test_dump_files_are_readable_by_their_owner_only(postgres_server, source, tmp_path):
     """The data holds Airflow's connections and variables."""
-    dbname, _ = source
+    dbname, _unused = source
     assert dump(postgres_server, dbname, tmp_path / "dump")["_rc"] == 0
     assert (tmp_path / "dump").stat().st_mode & 0o777 == 0o700
     files = [p for p in (tmp_path / "dump").rglob("*") if p.is_file()]
@@ -70,7 +70,7 @@ def test_dump_files_are_readable_by_their_owner_only(postgres_server, source, tm
 def test_second_dump_of_an_unchanged_source_is_unchanged_and_rewrites_nothing(
     postgres_server, source, tmp_path
 ):
-    dbname, _ = source
+    dbname, _unused = source
     assert dump(postgres_server, dbname, tmp_path / "d")["changed"] is True
     before = mtimes(tmp_path / "d")
     again = dump(postgres_server, dbname, tmp_path / "d")
@@ -81,7 +81,7 @@ def test_second_dump_of_an_unchanged_source_is_unchanged_and_rewrites_nothing(
 def test_writes_elsewhere_in_the_cluster_do_not_make_a_new_dump(
     postgres_server, source, tmp_path, pg_database
 ):
-    dbname, _ = source
+    dbname, _unused = source
     dump(postgres_server, dbname, tmp_path / "d")
     before = mtimes(tmp_path / "d")
     h.query(
@@ -110,7 +110,7 @@ def test_a_changed_source_produces_a_new_dump_with_a_diff(postgres_server, tmp_p
 
 
 def test_check_mode_reports_a_dump_without_writing_anything(postgres_server, source, tmp_path):
-    dbname, _ = source
+    dbname, _unused = source
     result = dump(postgres_server, dbname, tmp_path / "never", check_mode=True)
     assert result["_rc"] == 0 and result["changed"] is True
     assert not (tmp_path / "never").exists()
@@ -156,7 +156,7 @@ def test_dump_is_one_consistent_snapshot_while_the_source_is_being_written(
 
 
 def test_wrong_password_fails_clearly_without_echoing_it(postgres_server, source, tmp_path):
-    dbname, _ = source
+    dbname, _unused = source
     args = h.conn_args(postgres_server, dbname, dump_dir=str(tmp_path / "d"), login_password="not-the-pw-42")
     result = h.run_module("metastore_dump", args)
     assert result["_rc"] != 0
@@ -181,7 +181,7 @@ def test_unreachable_server_says_what_to_check(tmp_path):
 
 
 def test_missing_pg_dump_says_what_to_install(postgres_server, source, tmp_path):
-    dbname, _ = source
+    dbname, _unused = source
     args = h.conn_args(
         postgres_server, dbname, dump_dir=str(tmp_path / "d"), pg_dump_path="/nonexistent/pg_dump"
     )

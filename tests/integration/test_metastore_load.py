@@ -77,7 +77,7 @@ def test_load_into_an_empty_database_verifies_and_a_second_run_is_unchanged(
 
 
 def test_sequences_continue_after_the_dumped_ids(postgres_server, dump_dir, pg_database):
-    path, counts, _ = dump_dir
+    path, counts, _unused = dump_dir
     assert load(postgres_server, pg_database, path)["_rc"] == 0
     url = postgres_server.url_for(pg_database)
     (new_id,) = h.query(url, "INSERT INTO log (event) VALUES ('after') RETURNING id")[0]
@@ -87,7 +87,7 @@ def test_sequences_continue_after_the_dumped_ids(postgres_server, dump_dir, pg_d
 
 
 def test_check_mode_plans_the_load_and_writes_nothing(postgres_server, dump_dir, pg_database):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     result = h.run_module("metastore_load", load_args(postgres_server, pg_database, path), check_mode=True)
     assert result["_rc"] == 0 and result["changed"] is True
     assert result["plan"][0] == "pre-data" and "data:public.task_instance" in result["plan"]
@@ -96,7 +96,7 @@ def test_check_mode_plans_the_load_and_writes_nothing(postgres_server, dump_dir,
 
 
 def test_target_with_other_data_is_refused_and_left_unchanged(postgres_server, dump_dir, pg_database):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     url = postgres_server.url_for(pg_database)
     h.query(url, "CREATE TABLE precious (a int); INSERT INTO precious VALUES (42)")
     result = load(postgres_server, pg_database, path)
@@ -108,7 +108,7 @@ def test_target_with_other_data_is_refused_and_left_unchanged(postgres_server, d
 
 
 def test_if_exists_replace_drops_other_data_and_loads(postgres_server, dump_dir, pg_database):
-    path, _, source_db = dump_dir
+    path, _unused, source_db = dump_dir
     url = postgres_server.url_for(pg_database)
     h.query(url, "CREATE TABLE precious (a int); CREATE SEQUENCE s; CREATE VIEW v AS SELECT * FROM precious")
     result = load(postgres_server, pg_database, path, if_exists="replace")
@@ -155,7 +155,7 @@ def test_kill_9_in_the_middle_of_a_table_resumes_without_duplicates(
 def test_kill_9_in_the_middle_of_post_data_resumes_and_completes(
     postgres_server, dump_dir, pg_database, tmp_path
 ):
-    path, _, source_db = dump_dir
+    path, _unused, source_db = dump_dir
     pause = tmp_path / "paused"
     proc = h.start_module(
         "metastore_load",
@@ -211,7 +211,7 @@ def test_dropped_connection_fails_clearly_and_the_rerun_resumes(
 
 
 def test_missing_data_file_fails_before_touching_the_target(postgres_server, dump_dir, pg_database, tmp_path):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     broken = tmp_path / "broken"
     shutil.copytree(path, broken)
     (broken / "data" / "public.dag_run.copy").unlink()
@@ -224,7 +224,7 @@ def test_missing_data_file_fails_before_touching_the_target(postgres_server, dum
 def test_corrupted_manifest_fails_before_touching_the_target(
     postgres_server, dump_dir, pg_database, tmp_path
 ):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     broken = tmp_path / "broken"
     shutil.copytree(path, broken)
     manifest = json.loads((broken / "manifest.json").read_text())
@@ -237,7 +237,7 @@ def test_corrupted_manifest_fails_before_touching_the_target(
 
 
 def test_truncated_data_file_is_caught_by_its_sha256(postgres_server, dump_dir, pg_database, tmp_path):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     broken = tmp_path / "broken"
     shutil.copytree(path, broken)
     data = broken / "data" / "public.task_instance.copy"
@@ -247,7 +247,7 @@ def test_truncated_data_file_is_caught_by_its_sha256(postgres_server, dump_dir, 
 
 
 def test_wrong_password_fails_clearly_without_echoing_it(postgres_server, dump_dir, pg_database):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     result = load(postgres_server, pg_database, path, login_password="wrong-pw-77")
     assert result["_rc"] != 0 and "login_password" in result["msg"]
     assert "wrong-pw-77" not in json.dumps(result)
@@ -257,7 +257,7 @@ def test_load_of_a_schema_rewritten_for_postgresql_with_another_owner(
     postgres_server, dump_dir, pg_database, tmp_path
 ):
     """The migration playbook's PostgreSQL path: metastore_rewrite target=postgresql, then load its output."""
-    path, _, source_db = dump_dir
+    path, _unused, source_db = dump_dir
     h.query(
         postgres_server.url,
         "DO $$BEGIN CREATE ROLE airflow_owner; EXCEPTION WHEN duplicate_object THEN NULL; END$$",
@@ -288,7 +288,7 @@ def test_load_and_verify_on_cockroachdb(cockroachdb_url, dump_dir, tmp_path):
     """Load the rewritten dump into a real CockroachDB cluster, resume-safe, and verify it."""
     import psycopg2
 
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     database = f"airflow_ops_test_{uuid.uuid4().hex[:8]}"
     admin = psycopg2.connect(cockroachdb_url)
     admin.autocommit = True
@@ -348,7 +348,9 @@ def test_real_airflow_metadata_db_dump_load_verify(postgres_server, pg_database,
             ["variables", "import", str(tmp_path / "vars.json")],
             ["connections", "import", str(tmp_path / "conns.json")],
         ):
-            done = subprocess.run([airflow, *argv], env=env, capture_output=True, text=True, timeout=300)
+            done = subprocess.run(
+                [airflow, *argv], env=env, capture_output=True, text=True, timeout=300, check=False
+            )
             assert done.returncode == 0, done.stderr[-2000:]
         assert h.query(url, "SELECT count(*) FROM variable") == [(20,)]
         dump_dir = tmp_path / "dump"
@@ -367,6 +369,7 @@ def test_real_airflow_metadata_db_dump_load_verify(postgres_server, pg_database,
             text=True,
             env=airflow_env.airflow_environment(postgres_server.url_for(pg_database), tmp_path),
             timeout=300,
+            check=False,
         )
         assert check.returncode == 0, check.stderr[-2000:]
     finally:
@@ -378,7 +381,7 @@ def test_kill_between_ddl_and_its_progress_row_without_ddl_transactions(
 ):
     """ddl_in_transaction=false (CockroachDB's default): a statement that ran but was not recorded is
     run again on resume, and its "already exists" is accepted for that one statement only."""
-    path, _, source_db = dump_dir
+    path, _unused, source_db = dump_dir
     pause = tmp_path / "paused"
     proc = h.start_module(
         "metastore_load",
@@ -405,7 +408,7 @@ def test_kill_between_ddl_and_its_progress_row_without_ddl_transactions(
 def test_rerun_after_the_loaded_target_was_changed_fails_with_the_differing_table(
     postgres_server, dump_dir, pg_database
 ):
-    path, _, _ = dump_dir
+    path, _unused, _unused = dump_dir
     assert load(postgres_server, pg_database, path)["_rc"] == 0
     h.query(postgres_server.url_for(pg_database), "DELETE FROM task_instance WHERE id = 7")
     again = load(postgres_server, pg_database, path)
@@ -418,7 +421,7 @@ def test_a_loaded_target_can_be_dumped_and_migrated_again_without_its_progress(
     postgres_server, dump_dir, pg_database, tmp_path
 ):
     """PostgreSQL -> PostgreSQL, then that copy -> elsewhere: the progress schema stays behind."""
-    path, _, source_db = dump_dir
+    path, _unused, source_db = dump_dir
     assert load(postgres_server, pg_database, path)["_rc"] == 0
     second_dump = tmp_path / "second"
     dumped = h.run_module(

@@ -36,7 +36,9 @@ def run_ansible(args: dict, check: bool = False, diff: bool = False) -> dict:
     )
     argv = ["ansible", "localhost", "-c", "local", "-m", MODULE, "-a", json.dumps(args)]
     argv += ["--check"] * check + ["--diff"] * diff
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    proc = subprocess.run(
+        argv, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300, check=False
+    )
     try:
         output = json.loads(proc.stdout)
     except json.JSONDecodeError:

@@ -27,7 +27,7 @@ def loaded(postgres_server, tmp_path_factory):
 
 @pytest.fixture
 def target(postgres_server, loaded, pg_database):
-    _, path = loaded
+    _unused, path = loaded
     result = h.run_module("metastore_load", h.conn_args(postgres_server, pg_database, dump_dir=str(path)))
     assert result["_rc"] == 0, result.get("msg")
     return pg_database
@@ -57,7 +57,7 @@ def test_json_rewritten_with_other_key_order_and_spacing_still_compares_equal(
     postgres_server, loaded, target
 ):
     """What CockroachDB's JSONB does to a json column must not count as a difference."""
-    _, path = loaded
+    _unused, path = loaded
     url = postgres_server.url_for(target)
     multi_line = "SELECT count(*) FROM dag_run WHERE strpos(conf::text, chr(10)) > 0"
     assert h.query(url, multi_line)[0][0] > 0  # the source wrote indented json
@@ -67,7 +67,7 @@ def test_json_rewritten_with_other_key_order_and_spacing_still_compares_equal(
 
 
 def test_other_time_zone_and_bytea_output_of_the_target_still_compare_equal(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     h.query(postgres_server.url, f"ALTER DATABASE \"{target}\" SET timezone = 'Asia/Kolkata'")
     h.query(postgres_server.url, f"ALTER DATABASE \"{target}\" SET bytea_output = 'escape'")
     result = verify_manifest(postgres_server, target, path)
@@ -75,7 +75,7 @@ def test_other_time_zone_and_bytea_output_of_the_target_still_compare_equal(post
 
 
 def test_a_changed_value_is_reported_with_its_table(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     h.query(postgres_server.url_for(target), "UPDATE task_instance SET note = 'tampered' WHERE id = 3")
     result = verify_manifest(postgres_server, target, path)
     assert result["_rc"] != 0
@@ -84,13 +84,13 @@ def test_a_changed_value_is_reported_with_its_table(postgres_server, loaded, tar
 
 
 def test_a_changed_json_value_is_reported(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     h.query(postgres_server.url_for(target), """UPDATE dag SET tags = '{"z": 999}' WHERE tags IS NOT NULL""")
     assert verify_manifest(postgres_server, target, path)["differing_tables"] == ["public.dag"]
 
 
 def test_a_deleted_row_and_a_missing_table_are_reported(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     url = postgres_server.url_for(target)
     h.query(url, "DELETE FROM log WHERE id = 1")
     h.query(url, "DROP TABLE alembic_version")
@@ -102,7 +102,7 @@ def test_a_deleted_row_and_a_missing_table_are_reported(postgres_server, loaded,
 
 
 def test_a_sequence_behind_the_dump_is_reported(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     h.query(postgres_server.url_for(target), "SELECT setval('public.task_instance_id_seq', 1)")
     result = verify_manifest(postgres_server, target, path)
     assert result["_rc"] != 0
@@ -110,7 +110,7 @@ def test_a_sequence_behind_the_dump_is_reported(postgres_server, loaded, target)
 
 
 def test_extra_objects_are_listed_and_fail_only_when_asked(postgres_server, loaded, target):
-    _, path = loaded
+    _unused, path = loaded
     h.query(postgres_server.url_for(target), "CREATE TABLE stray (a int)")
     relaxed = verify_manifest(postgres_server, target, path)
     assert relaxed["_rc"] == 0 and relaxed["extra_objects"] == ["public.stray"]

@@ -70,7 +70,9 @@ def ensure_airflow(version: str = DEFAULT_VERSION, fab: bool = False) -> Path:
         constraints = constraints_file(version, fab)
         if constraints.exists():
             pip += ["-c", str(constraints)]
-        result = subprocess.run([*pip, *requirements(version, fab)], capture_output=True, text=True)
+        result = subprocess.run(
+            [*pip, *requirements(version, fab)], capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             errors = "\n".join(line for line in result.stderr.splitlines() if "is ignored" not in line)
             raise RuntimeError(f"installing Airflow {version} (fab={fab}) failed:\n{errors[-4000:]}")
@@ -118,6 +120,7 @@ def migrate_airflow_db(url: str, version: str = DEFAULT_VERSION, fab: bool = Fal
             capture_output=True,
             text=True,
             timeout=600,
+            check=False,
         )
     if result.returncode != 0:
         raise RuntimeError(

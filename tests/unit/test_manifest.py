@@ -55,7 +55,7 @@ def test_a_complete_dump_validates(dump):
 
 
 def test_manifest_write_is_atomic_and_leaves_no_temp_files(dump):
-    path, _ = dump
+    path, _unused = dump
     assert sorted(p.name for p in path.iterdir()) == ["data", "manifest.json", "schema"]
 
 
@@ -65,21 +65,21 @@ def test_missing_manifest_says_to_dump_first(tmp_path):
 
 
 def test_manifest_that_is_not_json_is_rejected(dump):
-    path, _ = dump
+    path, _unused = dump
     (path / "manifest.json").write_text('{"format_version": 1, "tables": [')
     with pytest.raises(mf.ManifestError, match="not a readable json manifest"):
         mf.load(str(path))
 
 
 def test_truncated_data_file_is_caught(dump):
-    path, _ = dump
+    path, _unused = dump
     (path / "data" / "public.dag.copy").write_bytes(DATA[:-5])
     with pytest.raises(mf.ManifestError, match="does not match its sha256"):
         mf.load(str(path))
 
 
 def test_missing_schema_file_is_caught(dump):
-    path, _ = dump
+    path, _unused = dump
     (path / "schema" / "post-data.sql").unlink()
     with pytest.raises(mf.ManifestError, match="is missing"):
         mf.load(str(path))
@@ -118,7 +118,7 @@ def test_table_names_with_path_separators_cannot_become_file_names():
 
 
 def test_content_digest_ignores_creation_time_but_not_content(dump):
-    _, manifest = dump
+    _unused, manifest = dump
     later = dict(copy.deepcopy(manifest), created_at="2030-01-01T00:00:00+00:00")
     assert mf.content_digest(later) == mf.content_digest(manifest)
     changed = copy.deepcopy(manifest)

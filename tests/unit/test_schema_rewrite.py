@@ -97,7 +97,7 @@ def counts(report):
 
 def test_meta_commands_are_removed_and_counted_for_both_targets():
     for target in ("cockroachdb", "postgresql"):
-        pre, post, report, _ = rewrite_schema(PRE_DATA, POST_DATA, target, None, None)
+        pre, post, report, _unused = rewrite_schema(PRE_DATA, POST_DATA, target, None, None)
         assert "\\restrict" not in pre + post and "\\unrestrict" not in pre + post
         assert report["psql-meta-commands"]["count"] == 4
 
@@ -114,13 +114,13 @@ def test_sequence_as_integer_removed_before_v22_1_and_kept_from_v22_1():
 
 
 def test_owner_to_removed_when_no_owner_is_given():
-    pre, _, report, _ = crdb(owner=None)
+    pre, _unused, report, _unused = crdb(owner=None)
     assert "OWNER TO" not in pre
     assert report["owner-to"]["count"] == 2
 
 
 def test_owner_to_rewritten_to_the_given_owner_on_current_versions():
-    pre, _, report, warnings = crdb(owner="airflow")
+    pre, _unused, report, warnings = crdb(owner="airflow")
     assert "ALTER TABLE public.variable OWNER TO airflow;" in pre
     assert "ALTER TABLE public.variable_id_seq OWNER TO airflow;" in pre
     assert "postgres;" not in pre
@@ -129,7 +129,7 @@ def test_owner_to_rewritten_to_the_given_owner_on_current_versions():
 
 
 def test_sequence_owner_to_dropped_before_v21_1_with_a_warning_when_an_owner_was_asked_for():
-    pre, _, report, warnings = crdb("v20.2", owner="airflow")
+    pre, _unused, report, warnings = crdb("v20.2", owner="airflow")
     assert "ALTER TABLE public.variable_id_seq OWNER TO" not in pre
     assert "ALTER TABLE public.variable OWNER TO airflow;" in pre
     assert report["sequence-owner-to"]["count"] == 1
@@ -168,20 +168,20 @@ def test_session_only_settings_always_removed_compatibility_settings_at_default_
 
 
 def test_compatibility_setting_at_a_non_default_value_is_removed_with_a_warning():
-    pre, _, _, warnings = crdb(pre="SET client_encoding = 'LATIN1';\n", post="")
+    pre, _unused, _unused, warnings = crdb(pre="SET client_encoding = 'LATIN1';\n", post="")
     assert "client_encoding" not in pre
     assert any("only at its default" in w for w in warnings)
 
 
 def test_alter_table_only_becomes_alter_table():
-    pre, post, report, _ = crdb()
+    pre, post, report, _unused = crdb()
     assert "ONLY" not in pre + post
     assert "ALTER TABLE public.variable ALTER COLUMN id SET DEFAULT" in pre
     assert report["alter-table-only"]["count"] == 3  # the default, the unique key and the FK
 
 
 def test_primary_key_moved_from_post_data_into_create_table():
-    pre, post, report, _ = crdb()
+    pre, post, report, _unused = crdb()
     assert "PRIMARY KEY" not in post
     assert "    team_name character varying(50),\n    CONSTRAINT variable_pkey PRIMARY KEY (id)\n);" in pre
     assert report["primary-key-in-create-table"]["count"] == 1
@@ -189,7 +189,7 @@ def test_primary_key_moved_from_post_data_into_create_table():
 
 
 def test_primary_key_without_its_create_table_stays_in_post_data_with_a_warning():
-    _, post, report, warnings = crdb(
+    _unused, post, report, warnings = crdb(
         pre="", post="ALTER TABLE ONLY public.gone ADD CONSTRAINT gone_pkey PRIMARY KEY (id);"
     )
     assert "ADD CONSTRAINT gone_pkey PRIMARY KEY (id)" in post
@@ -198,7 +198,7 @@ def test_primary_key_without_its_create_table_stays_in_post_data_with_a_warning(
 
 
 def test_expression_index_removed_before_v21_2_with_a_warning_naming_the_consequence():
-    _, post, report, warnings = crdb("v21.1")
+    _unused, post, report, warnings = crdb("v21.1")
     assert "idx_ab_user_username" not in post
     assert report["expression-index"]["count"] == 1
     assert any("idx_ab_user_username" in w and "uniqueness" in w for w in warnings)
@@ -206,7 +206,7 @@ def test_expression_index_removed_before_v21_2_with_a_warning_naming_the_consequ
 
 
 def test_expression_index_kept_from_v21_2():
-    _, post, report, warnings = crdb("v21.2")
+    _unused, post, report, warnings = crdb("v21.2")
     assert (
         "CREATE UNIQUE INDEX idx_ab_user_username ON public.ab_user USING btree (lower((username)::text));"
         in post
@@ -226,7 +226,7 @@ def test_expression_index_kept_from_v21_2():
     ],
 )
 def test_unknown_construct_passes_through_unchanged_with_a_warning(sql, named):
-    pre, _, report, warnings = crdb(pre=sql, post="")
+    pre, _unused, report, warnings = crdb(pre=sql, post="")
     assert sql in pre
     assert report["unverified-constructs"]["count"] == 1
     assert len(warnings) == 1 and named in warnings[0]
@@ -277,7 +277,7 @@ def test_unparseable_input_is_refused_before_anything_is_produced():
 
 
 def test_report_document_lists_rules_not_needed_and_is_stable():
-    _, _, report, warnings = crdb("v25.4")
+    _unused, _unused, report, warnings = crdb("v25.4")
     document = report_document("cockroachdb", "v25.4", None, report, warnings)
     assert document["target_version"] == "v25.4.0"
     assert "sequence-as-type" in document["rules_not_needed"]
@@ -332,7 +332,7 @@ def test_real_pg_dump_rewritten_for_old_cockroachdb_applies_the_seed_edits(small
 def test_real_pg_dump_rewritten_for_postgresql_loads_into_a_fresh_database(
     small_dump, postgres_server, pg_database
 ):
-    pre, post, _, _ = rewrite_schema(
+    pre, post, _unused, _unused = rewrite_schema(
         small_dump["pre-data"], small_dump["post-data"], "postgresql", None, None
     )
     target = f"{pg_database}_copy"
@@ -364,6 +364,8 @@ def test_pg_dump_file_without_its_closing_line_is_refused_as_truncated():
 
 def test_connect_meta_command_is_removed_with_a_warning_for_both_targets():
     for target in ("cockroachdb", "postgresql"):
-        _, _, report, warnings = rewrite_schema("\\connect other\nSELECT 1;\n", "", target, None, None)
+        _unused, _unused, report, warnings = rewrite_schema(
+            "\\connect other\nSELECT 1;\n", "", target, None, None
+        )
         assert report["psql-meta-commands"]["count"] == 1
         assert any("\\connect other (line 1) removed" in w for w in warnings)
