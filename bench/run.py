@@ -606,7 +606,9 @@ def evaluate_targets(methods, resume, task_instances):
         m["steps"][step]["peak_rss_mb_by_part"].get(part)
         for name, step, part in (
             ("c'", "load", "python step"),
+            ("c'-nv", "load", "python step"),
             ("c", "ansible-playbook", "metastore_load module"),
+            ("c-nv", "ansible-playbook", "metastore_load module"),
         )
         if name in methods
         for m in [methods[name]]
