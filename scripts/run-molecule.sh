@@ -11,6 +11,11 @@ else
 fi
 failed=()
 for s in "${scenarios[@]}"; do
+  # No CockroachDB binary can be fetched on these machines: the scenario needs one handed to it.
+  if [[ $s == cockroachdb && -z ${AIRFLOW_OPS_TEST_CRDB_TARBALL:-} ]]; then
+    echo "=== scenario cockroachdb SKIPPED: set AIRFLOW_OPS_TEST_CRDB_TARBALL to a cockroach release archive to run it"
+    continue
+  fi
   echo "=== molecule test -s $s"
   start=$SECONDS
   if molecule test -s "$s"; then
