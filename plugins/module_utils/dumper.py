@@ -252,9 +252,10 @@ def run_dump(
     check_pg_dump_major(dump_major, server_major, pg_dump_path)
     conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
     previous, previous_problem = existing_manifest(dump_dir) if os.path.isdir(dump_dir) else (None, None)
-    staging = tempfile.mkdtemp(
-        prefix=".staging-", dir=None if check_mode or not os.path.isdir(dump_dir) else dump_dir
-    )
+    if not check_mode:
+        # Staging inside dump_dir keeps the final os.replace() on one file system.
+        os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".staging-", dir=None if check_mode else dump_dir)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")

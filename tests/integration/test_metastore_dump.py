@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 import uuid
 
@@ -195,3 +197,17 @@ def test_url_and_discrete_options_together_are_refused(postgres_server, tmp_path
     result = h.run_module("metastore_dump", args)
     assert result["_rc"] != 0
     assert "mutually exclusive" in result["msg"]
+
+
+def test_dump_into_a_new_directory_on_another_file_system_than_tmp(postgres_server, source):
+    """Regression: staging in /tmp and renaming into dump_dir failed across file systems (EXDEV)."""
+    dbname, counts = source
+    base = tempfile.mkdtemp(prefix="airflow-ops-dump-", dir="/dev/shm")  # tmpfs: not /tmp's file system
+    try:
+        result = dump(postgres_server, dbname, f"{base}/nested/dump")
+        assert result["_rc"] == 0, result
+        assert result["changed"] is True
+        manifest = mf.load(f"{base}/nested/dump")
+        assert {t["name"]: t["row_count"] for t in manifest["tables"]} == counts
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
