@@ -62,7 +62,9 @@ build_image() {
   for unit in systemd-remount-fs.service getty.target console-getty.service; do
     ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"
   done
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  # Keep apt's package lists, as a real host has them: an empty lists folder with a fresh mtime makes
+  # `apt: cache_valid_time` skip the update and then find no package.
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" -c . | podman import \
     --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
     --change "LABEL airflow_ops.recipe=$1" - "$IMAGE" >/dev/null 2>&1
