@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, airflow_ops maintainers
-# Apache License 2.0 (see galaxy.yml)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the ``airflow`` role (airflow_ops.metastore.airflow_*): its decisions as plain functions.
 
 - ``airflow_config``: the airflow.cfg sections (and the secret environment) for a backend and an

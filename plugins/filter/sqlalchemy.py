@@ -1,5 +1,5 @@
 # Copyright: (c) 2026, airflow_ops maintainers
-# Apache License 2.0 (see galaxy.yml)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter ``airflow_ops.metastore.sqlalchemy_url``: structured connection settings -> SQLAlchemy URL."""
 
 from __future__ import annotations
