@@ -78,7 +78,7 @@ SCHEMES = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+mysqldb", "cockr
 
 @pytest.mark.parametrize(("backend", "version"), MATRIX)
 def test_sql_alchemy_conn_reads_back_with_the_quoted_password_intact(backend, version):
-    cfg, _ = render(inputs(backend, version))
+    cfg, _unused = render(inputs(backend, version))
     url = make_url(cfg.get("database", "sql_alchemy_conn"))
     assert url.drivername == SCHEMES[backend]
     assert (url.username, url.password, url.host, url.database) == (
@@ -92,7 +92,7 @@ def test_sql_alchemy_conn_reads_back_with_the_quoted_password_intact(backend, ve
 
 @pytest.mark.parametrize(("backend", "version"), MATRIX)
 def test_pool_recycle_default_follows_the_backend(backend, version):
-    cfg, _ = render(inputs(backend, version))
+    cfg, _unused = render(inputs(backend, version))
     expected = 300 if backend == "cockroachdb" else 1800
     assert cfg.getint("database", "sql_alchemy_pool_recycle") == expected
     assert cfg.getboolean("database", "sql_alchemy_pool_pre_ping") is True
@@ -100,7 +100,7 @@ def test_pool_recycle_default_follows_the_backend(backend, version):
 
 @pytest.mark.parametrize(("backend", "version"), MATRIX)
 def test_secrets_land_in_the_section_of_that_airflow_major(backend, version):
-    cfg, _ = render(inputs(backend, version))
+    cfg, _unused = render(inputs(backend, version))
     assert cfg.get("core", "fernet_key") == SECRETS["fernet_key"]
     if version.startswith("3"):
         assert cfg.get("api", "secret_key") == SECRETS["secret_key"]
@@ -112,7 +112,7 @@ def test_secrets_land_in_the_section_of_that_airflow_major(backend, version):
 
 
 def test_airflow3_layout_has_api_server_execution_api_and_simple_auth_manager():
-    cfg, _ = render(inputs("postgresql", "3.3.2", api={"host": ANY_ADDRESS, "port": 8081, "workers": 2}))
+    cfg = render(inputs("postgresql", "3.3.2", api={"host": ANY_ADDRESS, "port": 8081, "workers": 2}))[0]
     assert cfg.get("api", "port") == "8081"
     assert cfg.get("api", "workers") == "2"
     assert cfg.get("core", "execution_api_server_url") == "http://localhost:8081/execution/"
@@ -122,7 +122,7 @@ def test_airflow3_layout_has_api_server_execution_api_and_simple_auth_manager():
 
 
 def test_airflow2_layout_has_webserver_and_basic_auth_for_the_rest_api():
-    cfg, _ = render(inputs("postgresql", "2.11.2"))
+    cfg, _unused = render(inputs("postgresql", "2.11.2"))
     assert cfg.get("webserver", "web_server_port") == "8080"
     assert "basic_auth" in cfg.get("api", "auth_backends")
     assert not cfg.has_option("core", "auth_manager")
@@ -130,7 +130,7 @@ def test_airflow2_layout_has_webserver_and_basic_auth_for_the_rest_api():
 
 
 def test_cockroachdb_on_airflow3_gets_an_asyncpg_url_airflow_cannot_derive():
-    cfg, _ = render(inputs("cockroachdb", "3.3.2"))
+    cfg, _unused = render(inputs("cockroachdb", "3.3.2"))
     url = make_url(cfg.get("database", "sql_alchemy_conn_async"))
     assert url.drivername == "cockroachdb+asyncpg"
     assert url.password == PASSWORD
@@ -138,7 +138,7 @@ def test_cockroachdb_on_airflow3_gets_an_asyncpg_url_airflow_cannot_derive():
 
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
 def test_other_backends_leave_the_async_url_to_airflow(backend):
-    cfg, _ = render(inputs(backend, "3.3.2"))
+    cfg, _unused = render(inputs(backend, "3.3.2"))
     assert not cfg.has_option("database", "sql_alchemy_conn_async")
 
 
@@ -158,20 +158,20 @@ def test_other_backends_leave_the_async_url_to_airflow(backend):
 def test_row_level_locking_is_off_without_skip_locked_or_when_asked(
     backend, crdb_version, explicit, expected
 ):
-    cfg, _ = render(
+    cfg, _unused = render(
         inputs(backend, "3.3.2", cockroachdb_version=crdb_version, use_row_level_locking=explicit)
     )
     assert cfg.getboolean("scheduler", "use_row_level_locking") is expected
 
 
 def test_pool_recycle_drops_below_a_short_proxy_timeout_when_not_set():
-    cfg, _ = render(inputs("cockroachdb", "3.3.2", proxy_timeout=240))
+    cfg, _unused = render(inputs("cockroachdb", "3.3.2", proxy_timeout=240))
     assert cfg.getint("database", "sql_alchemy_pool_recycle") == 120
 
 
 def test_overrides_add_and_replace_options_per_section():
     overrides = {"core": {"parallelism": 2, "default_timezone": "Europe/Paris"}, "smtp": {"smtp_port": 25}}
-    cfg, _ = render(inputs(overrides=overrides))
+    cfg, _unused = render(inputs(overrides=overrides))
     assert cfg.get("core", "parallelism") == "2"
     assert cfg.get("core", "default_timezone") == "Europe/Paris"
     assert cfg.get("smtp", "smtp_port") == "25"

@@ -42,7 +42,7 @@ def test_fresh_cluster_gets_user_database_grant_and_sequence_setting_in_order():
 
 
 def test_password_is_a_parameter_never_part_of_the_statement_text():
-    for sql, _ in plan(AIRFLOW, NOTHING):
+    for sql, _unused in plan(AIRFLOW, NOTHING):
         assert "s3cret" not in sql
 
 
