@@ -52,7 +52,15 @@ from tests.support.postgres_server import (  # noqa: E402
 
 ensure_collection_importable()
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, verifier  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
+    dumper,
+    load_progress,
+    verifier,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.loader import (  # noqa: E402
+    PAUSE_ENV,
+    PAUSE_FILE_ENV,
+)
 
 BENCH_DIR = REPO_ROOT / "bench"
 PROGRESS_SCHEMA = "airflow_ops"
@@ -354,8 +362,8 @@ def ansible_task_durations(stdout):
     return durations
 
 
-def direct_step(bench, step, dump_dir, source=None, target=None, extra=(), on_sample=None):
-    env = dict(os.environ)
+def direct_step(bench, step, dump_dir, source=None, target=None, extra=(), on_sample=None, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
     if source:
         env["BENCH_SOURCE_URL"] = bench.url(source)
     if target:
@@ -461,25 +469,41 @@ def progress_rows(bench, target):
         conn.close()
 
 
+def half_way_pause_point(dump_dir, batch_rows):
+    """The loader's (step, batch) after which about half of all rows are committed, in its own table order."""
+    tables = json.loads((Path(dump_dir) / "manifest.json").read_text())["tables"]
+    half, seen = sum(t["row_count"] for t in tables) / 2, 0
+    for table in tables:
+        if table["row_count"] and seen + table["row_count"] >= half:
+            batch = max(1, -(-int(half - seen) // batch_rows))
+            return load_progress.data_step(table["schema"], table["name"]), batch
+        seen += table["row_count"]
+    raise RuntimeError(f"no rows to load in {dump_dir}")
+
+
 def resume_check(bench, source, expected, batch_rows):
     """Kill a load (SIGKILL) once half the rows are committed; the next load must skip finished tables."""
     total_rows = sum(t["row_count"] for t in expected[0])
     target = bench.fresh_target("resume")
     dump_dir = bench.fresh_dir("resume")
     killed = {}
+    # The loader's test hook parks it right after committing the half-way batch; killing it there makes
+    # the check deterministic on any machine (sampling progress alone raced a fast, small load).
+    pause_file = Path(bench.fresh_dir("resume-pause")) / "paused"
 
     def kill_at_half(proc):
-        if killed:
+        if killed or not pause_file.exists():
             return
+        os.kill(proc.pid, signal.SIGKILL)
         progress = progress_rows(bench, target)
-        committed = sum(pos for step, (_status, pos) in progress.items() if step.startswith("data:"))
-        if committed >= total_rows / 2:
-            os.kill(proc.pid, signal.SIGKILL)
-            killed["committed_rows"] = committed
+        data_positions = [pos for step, (_s, pos) in progress.items() if step.startswith("data:")]
+        killed["committed_rows"] = sum(data_positions)
+        pause_file.unlink()
 
     try:
         checked(direct_step(bench, "dump", dump_dir, source=source), "resume check dump")
         checked(direct_step(bench, "rewrite", dump_dir), "resume check rewrite")
+        step, batch = half_way_pause_point(dump_dir, batch_rows)
         first = direct_step(
             bench,
             "load",
@@ -487,6 +511,7 @@ def resume_check(bench, source, expected, batch_rows):
             target=target,
             extra=["--batch-rows", str(batch_rows)],
             on_sample=kill_at_half,
+            env_extra={PAUSE_ENV: f"{step}:{batch}", PAUSE_FILE_ENV: str(pause_file)},
         )
         if not killed:
             return {
