@@ -1,6 +1,9 @@
 # airflow_ops.metastore — developer entry points. `make help` lists them.
 SHELL := /bin/bash
+# One shell per recipe, stopping at the first failing line: without -e, .ONESHELL would report only the
+# last line's status (a failing lint inside `make test` would pass unnoticed).
 .ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
 VENV ?= .venv
@@ -74,7 +77,7 @@ install-check: venv ## build, install into a clean path offline, check ansible-d
 	bash scripts/install-check.sh
 
 demo: deps venv test-hosts collection-link ## the main job: deploy the stack onto local podman hosts
-	bash scripts/demo.sh
+	bash scripts/demo-deploy.sh
 
 changelog: venv ## fold changelogs/fragments into CHANGELOG.rst
 	antsibull-changelog release

@@ -16,7 +16,9 @@ cd "$dest"
 git init -q && git add -A && git -c user.name=sanity -c user.email=sanity@invalid commit -qm sanity
 # ansible-test bootstraps pip in its sanity venvs with a get-pip script from a host CI cannot reach:
 # seed its cache with an equivalent that uses ensurepip + PyPI (scripts/lib/get_pip_offline.py).
-pip_version=$(python3 -c 'import ansible_test._internal.python_requirements as r, ansible_test._internal.util as u; print(r.get_venv_packages(type("P",(),{"version":"%d.%d" % __import__("sys").version_info[:2]})())["pip"])' 2>/dev/null || echo 24.2)
+pip_version=$(python3 -c 'import sys; from types import SimpleNamespace
+from ansible_test._internal.python_requirements import get_venv_packages
+print(get_venv_packages(SimpleNamespace(version="%d.%d" % sys.version_info[:2]))["pip"])')
 cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$cache")"
 cmp -s "$dest/scripts/lib/get_pip_offline.py" "$cache" || cp "$dest/scripts/lib/get_pip_offline.py" "$cache"
