@@ -4,7 +4,7 @@
 #   airflow-demo-lb      HAProxy, port 5432 -> airflow-demo-target
 #   airflow-demo-target  an empty PostgreSQL 15
 # deploys them with playbooks/site.yml, runs a few DAG runs, then moves Airflow's metadata database to the
-# target through HAProxy with playbooks/migrate_metastore.yml, and prints the Airflow URL, the admin login,
+# target through HAProxy with playbooks/migrate_metastore.yml, and prints the Airflow URL, where the admin password is,
 # health before and after and the measured downtime window. The containers keep running (it is a demo).
 # Re-running it reuses the hosts and the generated passwords; the migration then reports that it is done.
 # --no-migrate stops after the deployment and the DAG runs.
@@ -52,8 +52,6 @@ start_hosts() {
   done
   for host in "${HOSTS[@]}"; do
     until podman exec "$host" systemctl is-system-running 2>/dev/null | grep -qE 'running|degraded'; do sleep 1; done
-    # The image ships without apt package lists (a real host has them); not every role refreshes them.
-    podman exec "$host" sh -c 'ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq'
   done
 }
 
@@ -68,8 +66,6 @@ write_secrets() {
     )
   fi
 }
-
-secret() { sed -n "s/^$1: \"\\(.*\\)\"$/\\1/p" "$SECRETS"; }
 
 airflow_cli() {  # run the airflow CLI on the source host, as Airflow's services do
   podman exec "$SOURCE" bash -c \
@@ -134,7 +130,7 @@ main() {
 ================================================================================
  airflow_ops.metastore demo ($((SECONDS - t0)) s)
  Airflow UI / API   http://$ip:8080   (from this machine)
- admin login        admin / $(secret airflow_admin_password)
+ admin login        admin, password: airflow_admin_password in $SECRETS
  health before      $before
  health after       $after
  $(grep -oE 'DOWNTIME WINDOW: [0-9.]+ s|Nothing to do: [^"]*' "$STATE_DIR/migrate.log" | head -1)
