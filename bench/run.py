@@ -43,12 +43,7 @@ import psycopg2  # noqa: E402
 from bench import generate  # noqa: E402
 from tests.support.airflow_env import DEFAULT_VERSION, migrate_airflow_db  # noqa: E402
 from tests.support.collection import COLLECTIONS_ROOT, ensure_collection_importable  # noqa: E402
-from tests.support.postgres_server import (  # noqa: E402
-    PostgresServer,
-    find_pg_bindir,
-    free_port,
-    remove_postgres,
-)
+from tests.support.postgres_server import remove_postgres, start_postgres  # noqa: E402
 
 ensure_collection_importable()
 
@@ -184,40 +179,6 @@ def checked(result, what):
 
 
 # ------------------------------------------------------------------ the bench environment
-
-
-class BenchServer(PostgresServer):
-    """tests/support's throw-away server, with fsync chosen by the benchmark (tests run with it off)."""
-
-    fsync = "on"
-
-    def start(self):
-        options = f"-p {self.port} -k {self.datadir} -c listen_addresses={self.host} -c fsync={self.fsync}"
-        self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(self.datadir),
-            "-o",
-            options,
-            "-l",
-            str(self.datadir.parent / "server.log"),
-            "-w",
-            "start",
-        )
-
-
-def start_server(fsync):
-    base = Path(tempfile.mkdtemp(prefix="airflow-ops-bench-pg-"))
-    run_as = "postgres" if os.geteuid() == 0 else None  # PostgreSQL refuses to run as root
-    server = BenchServer(datadir=base / "data", port=free_port(), bindir=find_pg_bindir(), run_as=run_as)
-    server.fsync = fsync
-    try:
-        server.init()
-        server.start()
-    except subprocess.CalledProcessError as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        raise BenchError(f"could not start PostgreSQL: {exc.stderr}") from exc
-    return server
 
 
 class Bench:
@@ -772,7 +733,7 @@ def prepare_source(bench, shape):
 
 def benchmark(args):
     shape = generate.shape_for(int(args.task_instances * args.scale), args.dags)
-    server = start_server(args.fsync)
+    server = start_postgres(settings={"fsync": args.fsync})
     load_before = os.getloadavg()
     workdir = tempfile.mkdtemp(prefix="airflow-ops-bench-")
     try:

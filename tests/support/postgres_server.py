@@ -48,6 +48,7 @@ class PostgresServer:
     superuser: str = "postgres"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     run_as: str | None = None
+    settings: dict[str, str] = field(default_factory=dict)
 
     def _run(self, *argv: str, **kwargs) -> subprocess.CompletedProcess:
         cmd = list(argv)
@@ -73,7 +74,8 @@ class PostgresServer:
         pwfile.unlink()
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.datadir} -c listen_addresses={self.host} -c fsync=off"
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses={self.host}"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -116,13 +118,26 @@ class PostgresServer:
         }
 
 
-def start_postgres(major: str | None = None) -> PostgresServer:
-    """Initialise and start a fresh server; the caller must ``stop()`` and remove ``datadir.parent``."""
+# Tests throw their servers away: durability only costs them time.
+TEST_SETTINGS = {"fsync": "off"}
+
+
+def start_postgres(major: str | None = None, settings: dict[str, str] | None = None) -> PostgresServer:
+    """Initialise and start a fresh server; the caller must ``stop()`` and remove ``datadir.parent``.
+
+    ``settings`` are server parameters (``-c name=value``) on top of, or replacing, TEST_SETTINGS.
+    """
     bindir = find_pg_bindir(major)
     base = Path(tempfile.mkdtemp(prefix="airflow-ops-pg-"))
     # PostgreSQL refuses to run as root; CI runs as root, developers may not.
     run_as = "postgres" if os.geteuid() == 0 else None
-    server = PostgresServer(datadir=base / "data", port=free_port(), bindir=bindir, run_as=run_as)
+    server = PostgresServer(
+        datadir=base / "data",
+        port=free_port(),
+        bindir=bindir,
+        run_as=run_as,
+        settings={**TEST_SETTINGS, **(settings or {})},
+    )
     try:
         server.init()
         server.start()
