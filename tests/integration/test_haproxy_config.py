@@ -7,55 +7,29 @@ resolution, published timeouts), then its template with `validate: haproxy -c -f
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.support.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROLE = REPO_ROOT / "roles" / "haproxy"
-COLLECTIONS = REPO_ROOT / ".build" / "collections"
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs the haproxy binary (make deps)"),
 ]
 
+PROXY = "proxy ansible_connection=local"
+
 CRDB_NODES = [
     {"name": "crdb1", "address": "192.0.2.11"},
     {"name": "crdb2", "address": "192.0.2.12"},
     {"name": "crdb3", "address": "192.0.2.13"},
 ]
-
-
-def run_playbook(tmp_path, play, extra_vars, inventory="proxy ansible_connection=local", check=False):
-    (tmp_path / "inventory.ini").write_text(inventory + "\n")
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-    (tmp_path / "vars.json").write_text(json.dumps(extra_vars))
-    command = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
-        "-i",
-        str(tmp_path / "inventory.ini"),
-        "-e",
-        f"@{tmp_path / 'vars.json'}",
-        str(tmp_path / "play.yml"),
-    ]
-    if check:
-        command.append("--check")
-    env = {
-        **os.environ,
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-    }
-    return subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180, check=False
-    )
 
 
 def render(tmp_path, **role_vars):
@@ -96,7 +70,7 @@ def render(tmp_path, **role_vars):
             ],
         }
     ]
-    result = run_playbook(tmp_path, play, role_vars)
+    result = run_playbook(tmp_path, play, role_vars, inventory=PROXY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert_haproxy_accepts_without_warnings(config)
     return config.read_text(), json.loads(timeouts.read_text())
@@ -327,7 +301,7 @@ def test_the_role_refuses_bad_input_before_installing_or_writing_anything(tmp_pa
         }
     ]
     role_vars = {**role_vars, "haproxy_config_file": str(tmp_path / "haproxy.cfg")}
-    result = run_playbook(tmp_path, play, role_vars, check=True)
+    result = run_playbook(tmp_path, play, role_vars, inventory=PROXY, check=True)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert message in output

@@ -3,16 +3,14 @@ against localhost in check mode, one per kind of mistake, must fail with a messa
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.playbook import run_playbook
+
 REPO = Path(__file__).resolve().parents[2]
-CONSTRAINTS_3 = REPO / "molecule" / "airflow_pg3" / "files" / "constraints-3.3.2-py3.11.txt"
+CONSTRAINTS_3 = REPO / "tests" / "support" / "airflow-constraints" / "3.3.2.txt"
 GOOD = {
     "airflow_db_password": "pw",
     "airflow_admin_password": "pw",
@@ -21,40 +19,14 @@ GOOD = {
 
 
 def run_role(tmp_path, **extra_vars):
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-        "    - ansible.builtin.include_role:\n        name: airflow_ops.metastore.airflow\n"
-    )
-    variables = tmp_path / "vars.json"
-    variables.write_text(json.dumps({**GOOD, **extra_vars}))
-    env = {
-        **os.environ,
-        "ANSIBLE_COLLECTIONS_PATH": str(REPO / ".build" / "collections"),
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-    }
-    bindir = Path(sys.executable).parent
-    return subprocess.run(
-        [
-            str(bindir / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--check",
-            "-e",
-            f"ansible_python_interpreter={sys.executable}",
-            "-e",
-            f"@{variables}",
-            str(playbook),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    play = [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [{"ansible.builtin.include_role": {"name": "airflow_ops.metastore.airflow"}}],
+        }
+    ]
+    return run_playbook(tmp_path, play, {**GOOD, **extra_vars}, check=True)
 
 
 @pytest.mark.slow
@@ -65,11 +37,7 @@ def run_role(tmp_path, **extra_vars):
         ({"airflow_version": "2.10.5"}, "airflow_version 2.10.5 is not supported by this role"),
         ({"airflow_constraints_file": "/nonexistent/constraints.txt"}, "does not exist on the controller"),
         (
-            {
-                "airflow_constraints_file": str(
-                    REPO / "molecule/airflow_pg2/files/constraints-2.11.2-py3.11.txt"
-                )
-            },
+            {"airflow_constraints_file": str(REPO / "tests/support/airflow-constraints/2.11.2.txt")},
             "pins apache-airflow==2.11.2, not airflow_version 3.3.2",
         ),
         (

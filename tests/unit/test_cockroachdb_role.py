@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jinja2
 import pytest
 import yaml
+
+from tests.support.playbook import run_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 ROLE = REPO / "roles" / "cockroachdb"
@@ -110,41 +110,21 @@ def test_airflow_user_keeps_sql_sequences_and_loader_joins_admin():
 
 
 def _run_role(tmp_path, extra_vars):
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "hosts": "crdb1",
-                    "gather_facts": False,
-                    "tasks": [
-                        {"ansible.builtin.include_role": {"name": "airflow_ops.metastore.cockroachdb"}}
-                    ],
-                }
-            ]
-        )
-    )
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(
-        yaml.safe_dump({"cockroachdb": {"hosts": {"crdb1": {"ansible_connection": "local"}}}})
-    )
-    env = dict(
-        os.environ,
-        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-    )
-    playbook_bin = Path(sys.executable).with_name("ansible-playbook")
-    result = subprocess.run(
-        [str(playbook_bin), "-i", str(inventory), str(playbook), "-e", json.dumps(extra_vars)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
+    play = [
+        {
+            "hosts": "crdb1",
+            "gather_facts": False,
+            "tasks": [{"ansible.builtin.include_role": {"name": ROLE_FQCN}}],
+        }
+    ]
+    return run_playbook(
+        tmp_path,
+        play,
+        extra_vars,
+        inventory="[cockroachdb]\ncrdb1 ansible_connection=local",
+        env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"},
         timeout=240,
-        check=False,
     )
-    return result
 
 
 GOOD = {
