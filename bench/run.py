@@ -14,7 +14,7 @@ Every target is then compared with the source, table by table (row count and con
 sequences); any difference makes the run exit 1. The resume check kills a load (kill -9) once half
 the rows are committed and checks the next load does not redo finished tables. Wall time, rows/s
 and the peak RSS of the method's process tree (sampled from /proc every 50 ms; the server's own
-backends are not counted) are printed and written to bench/results/<timestamp>.json and latest.json.
+backends are not counted) are printed and written to bench/results/<timestamp>.json (names sort by time).
 
     python bench/run.py --task-instances 100000
 """
@@ -698,7 +698,6 @@ def parse_args(argv):
         help="the server's fsync: on as in production (default); off favours per-row commits (method a)",
     )
     parser.add_argument("--results-dir", default=str(BENCH_DIR / "results"))
-    parser.add_argument("--no-latest", action="store_true", help="do not overwrite results/latest.json")
     parser.add_argument(
         "--tamper-target",
         action="store_true",
@@ -799,14 +798,11 @@ def benchmark(args):
     }
 
 
-def write_results(result, results_dir, latest):
+def write_results(result, results_dir):
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f"{result['timestamp']}.json"
-    text = json.dumps(result, indent=2, sort_keys=True) + "\n"
-    path.write_text(text, encoding="utf-8")
-    if latest:
-        (results_dir / "latest.json").write_text(text, encoding="utf-8")
+    path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 
 
@@ -818,7 +814,7 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print_report(result)
-    path = write_results(result, args.results_dir, not args.no_latest and not args.tamper_target)
+    path = write_results(result, args.results_dir)
     print(f"\nresults: {path}")
     all_equal = all(m["equality"]["equal"] for m in result["methods"].values())
     if (

@@ -28,7 +28,6 @@ def run_bench(tmp_path, *args):
             "off",
             "--results-dir",
             str(results),
-            "--no-latest",
             *args,
         ],
         capture_output=True,
