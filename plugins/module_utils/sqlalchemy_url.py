@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build SQLAlchemy URLs for Airflow's metadata database from structured connection settings.
 
-Pure functions, no third-party imports: the filter plugin ``airflow_ops.metastore.sqlalchemy_url`` and
-the migration modules share them. User name, password and database are percent-quoted, so a password
-such as ``p@ss:w/rd%`` survives the trip through the URL.
+Pure functions, no third-party imports: the filter plugins ``sqlalchemy_url`` and ``airflow`` (the
+airflow role's configuration) share them. User name, password and database are percent-quoted, so
+a password such as ``p@ss:w/rd%`` survives the trip through the URL.
 """
 
 from __future__ import annotations
@@ -98,12 +98,3 @@ def sqlalchemy_url(
     if params:
         url += "?" + urlencode(params, quote_via=quote)
     return url
-
-
-def redact_url(url):
-    """Replace the password in a URL built by :func:`sqlalchemy_url` with ``***`` (for messages)."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, location = rest.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{location}"

@@ -12,7 +12,6 @@ from ansible_collections.airflow_ops.metastore.plugins.filter.sqlalchemy import 
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
     SqlalchemyUrlError,
-    redact_url,
     sqlalchemy_url,
 )
 from sqlalchemy import create_engine, text
@@ -102,11 +101,6 @@ def test_filter_rejects_unknown_keys_and_wraps_errors():
         url_filter({"backend": "postgresql", "hostname": "x"})
     with pytest.raises(AnsibleFilterError, match="not supported"):
         url_filter({"backend": "oracle", "host": "x", "database": "a", "user": "u"})
-
-
-def test_redact_url_hides_only_the_password():
-    url = sqlalchemy_url("postgresql", "db", "airflow", "u", NASTY)
-    assert redact_url(url) == "postgresql+psycopg2://u:***@db:5432/airflow"
 
 
 @pytest.mark.integration
