@@ -146,7 +146,7 @@ class TableChecksum:
 
 def json_column_indexes(column_types):
     """Positions of json/jsonb columns (compared as parsed json, whatever the server prints)."""
-    return frozenset(i for i, t in enumerate(column_types) if t and t.lower() in ("json", "jsonb"))
+    return frozenset(i for i, t in enumerate(column_types) if is_json_type(t))
 
 
 def table_checksum(
@@ -185,5 +185,4 @@ def checksum_query(schema, name, columns):
     query = sql.SQL("SELECT {} FROM {}.{}").format(
         sql.SQL(", ").join(fields), sql.Identifier(schema), sql.Identifier(name)
     )
-    json_columns = frozenset(i for i, c in enumerate(columns) if is_json_type(c.get("type")))
-    return query, json_columns
+    return query, json_column_indexes(column.get("type") for column in columns)

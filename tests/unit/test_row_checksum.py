@@ -102,3 +102,10 @@ def test_checksum_format_is_versioned_hex():
 
 def test_json_column_indexes_follow_the_type_names():
     assert rc.json_column_indexes(["integer", "jsonb", "text", "JSON"]) == {1, 3}
+
+
+def test_checksum_query_marks_json_columns_whatever_their_spelling():
+    columns = [{"name": "dag_id", "type": "character varying(250)"}, {"name": "tags", "type": "jsonb"}]
+    columns.append({"name": "conf", "type": "JSON"})
+    _query, json_columns = rc.checksum_query("public", "dag_run", columns)
+    assert json_columns == {1, 2}
