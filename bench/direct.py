@@ -28,6 +28,7 @@ ensure_collection_importable()
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
     dumper,
+    load_progress,
     loader,
     schema_rewrite,
     verifier,
@@ -35,7 +36,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf  # noqa: E402
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect  # noqa: E402
 
-PROGRESS_SCHEMA = "airflow_ops"
+PROGRESS_SCHEMA = load_progress.DEFAULT_SCHEMA
 REWRITE_TARGET = "postgresql"
 
 

@@ -50,6 +50,7 @@ ensure_collection_importable()
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
     dumper,
     load_progress,
+    manifest,
     verifier,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.loader import (  # noqa: E402
@@ -58,7 +59,6 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.loader impor
 )
 
 BENCH_DIR = REPO_ROOT / "bench"
-PROGRESS_SCHEMA = "airflow_ops"
 SAMPLE_INTERVAL = 0.05
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 ALL_METHODS = ["a", "b", "c", "c-nv", "c'", "c'-nv"]
@@ -387,7 +387,7 @@ def compare_with_source(bench, target, expected):
     tables, sequences = expected
     conn = psycopg2.connect(bench.url(target))
     try:
-        report = verifier.verify_target(conn, tables, sequences, [PROGRESS_SCHEMA])
+        report = verifier.verify_target(conn, tables, sequences, [load_progress.DEFAULT_SCHEMA])
     finally:
         conn.close()
     return {
@@ -412,27 +412,20 @@ def tamper(bench, target):
 # ------------------------------------------------------------------ resume check
 
 
-def progress_rows(bench, target):
-    """{step: (status, position)} from the target's load_progress, {} before the loader created it."""
+def data_progress(bench, target):
+    """{table: progress row} of the data steps in the target's load_progress (the loader's own reader)."""
+    conn = psycopg2.connect(bench.url(target))
     try:
-        conn = psycopg2.connect(bench.url(target))
-    except psycopg2.Error:
-        return {}
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f"SELECT to_regclass('{PROGRESS_SCHEMA}.load_progress')")
-            if cur.fetchone()[0] is None:
-                return {}
-            cur.execute(f"SELECT step, status, position FROM {PROGRESS_SCHEMA}.load_progress")
-            return {step: (status, position) for step, status, position in cur.fetchall()}
+        with conn, conn.cursor() as cur:
+            steps = load_progress.read(cur)
     finally:
         conn.close()
+    return {step[len("data:") :]: row for step, row in steps.items() if step.startswith("data:")}
 
 
 def half_way_pause_point(dump_dir, batch_rows):
     """The loader's (step, batch) after which about half of all rows are committed, in its own table order."""
-    tables = json.loads((Path(dump_dir) / "manifest.json").read_text())["tables"]
+    tables = manifest.read(dump_dir)["tables"]
     half, seen = sum(t["row_count"] for t in tables) / 2, 0
     for table in tables:
         if table["row_count"] and seen + table["row_count"] >= half:
@@ -447,7 +440,7 @@ def resume_check(bench, source, expected, batch_rows):
     total_rows = sum(t["row_count"] for t in expected[0])
     target = bench.fresh_target("resume")
     dump_dir = bench.fresh_dir("resume")
-    killed = {}
+    killed = []
     # The loader's test hook parks it right after committing the half-way batch; killing it there makes
     # the check deterministic on any machine (sampling progress alone raced a fast, small load).
     pause_file = Path(bench.fresh_dir("resume-pause")) / "paused"
@@ -456,9 +449,7 @@ def resume_check(bench, source, expected, batch_rows):
         if killed or not pause_file.exists():
             return
         os.kill(proc.pid, signal.SIGKILL)
-        progress = progress_rows(bench, target)
-        data_positions = [pos for step, (_s, pos) in progress.items() if step.startswith("data:")]
-        killed["committed_rows"] = sum(data_positions)
+        killed.append(proc.pid)
         pause_file.unlink()
 
     try:
@@ -478,13 +469,11 @@ def resume_check(bench, source, expected, batch_rows):
             return {
                 "exercised": False,
                 "met": False,
-                "why": "the load finished before half its rows were seen committed",
+                "why": "the load finished without reaching its half-way pause point",
             }
-        before = progress_rows(bench, target)
-        done_before = sorted(
-            s[5:] for s, (status, _pos) in before.items() if s.startswith("data:") and status == "done"
-        )
-        committed = sum(pos for s, (_status, pos) in before.items() if s.startswith("data:"))
+        before = data_progress(bench, target)
+        done_before = sorted(t for t, row in before.items() if row["status"] == load_progress.DONE)
+        committed = sum(row["position"] for row in before.values())
         second = checked(
             direct_step(
                 bench, "load", dump_dir, target=target, extra=["--batch-rows", str(batch_rows), "--verify"]
