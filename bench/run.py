@@ -130,19 +130,19 @@ def label_process(cmdline):
     return "other"
 
 
-def run_measured(argv, env=None, stdin=None, on_sample=None):
+def run_measured(argv, env=None, on_sample=None):
     """Run ``argv``; return wall time, exit code, output and peak RSS (MB) of its tree, total and per label.
 
     ``on_sample(proc)`` is called at every sample (the resume check kills the load from there).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        result = _run_sampled(argv, env, stdin, on_sample, out, err)
+        result = _run_sampled(argv, env, on_sample, out, err)
     return result
 
 
-def _run_sampled(argv, env, stdin, on_sample, out, err):
+def _run_sampled(argv, env, on_sample, out, err):
     started = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdin=stdin, stdout=out, stderr=err, cwd=REPO_ROOT)
+    proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err, cwd=REPO_ROOT)
     peak_total, peak_by_label, labels = 0, {}, {}
     while proc.poll() is None:
         total, by_label = 0, {}
@@ -231,7 +231,7 @@ class Bench:
         return Path(tempfile.mkdtemp(prefix=f"dump-{label.replace(chr(39), 'p')}-", dir=self.workdir))
 
 
-def shell_pipeline(bench, *stages):
+def shell_pipeline(*stages):
     """``stage | stage`` under bash with pipefail, so a failing pg_dump fails the method."""
     return ["bash", "-o", "pipefail", "-c", " | ".join(stages)]
 
@@ -239,12 +239,12 @@ def shell_pipeline(bench, *stages):
 def method_seed(bench, source, target):
     psql = f"{bench.psql} -X -q -v ON_ERROR_STOP=1 -d {target}"
     schema = run_measured(
-        shell_pipeline(bench, f"{bench.pg_dump} --schema-only -d {source}", f"{psql} >/dev/null"),
+        shell_pipeline(f"{bench.pg_dump} --schema-only -d {source}", f"{psql} >/dev/null"),
         bench.libpq_env(),
     )
     checked(schema, "seed method, schema")
     data = run_measured(
-        shell_pipeline(bench, f"{bench.pg_dump} --data-only --inserts -d {source}", f"{psql} >/dev/null"),
+        shell_pipeline(f"{bench.pg_dump} --data-only --inserts -d {source}", f"{psql} >/dev/null"),
         bench.libpq_env(),
     )
     checked(data, "seed method, data")
@@ -254,7 +254,7 @@ def method_seed(bench, source, target):
 def method_raw_copy(bench, source, target):
     psql = f"{bench.psql} -X -q -v ON_ERROR_STOP=1 -d {target}"
     result = run_measured(
-        shell_pipeline(bench, f"{bench.pg_dump} -d {source}", f"{psql} >/dev/null"), bench.libpq_env()
+        shell_pipeline(f"{bench.pg_dump} -d {source}", f"{psql} >/dev/null"), bench.libpq_env()
     )
     return combine({"pg_dump|psql": checked(result, "raw COPY method")})
 
