@@ -222,3 +222,23 @@ def run_with_retry(fn, attempts=8, base_delay=0.05, max_delay=5.0, on_retry=None
                 on_retry(attempt, exc)
             sleep(backoff_delay(attempt, base_delay, max_delay))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_transaction(conn, work, attempts=8, on_retry=None, sleep=time.sleep):
+    """Run ``work(cursor)`` in one transaction on ``conn`` and commit; return what it returns.
+
+    Any error rolls the transaction back; a serialization failure (40001) then reruns the whole
+    transaction with backoff (see ``run_with_retry``), so callers need not roll back themselves.
+    """
+
+    def attempt():
+        try:
+            with conn.cursor() as cur:
+                result = work(cur)
+            conn.commit()
+            return result
+        except BaseException:
+            conn.rollback()
+            raise
+
+    return run_with_retry(attempt, attempts=attempts, on_retry=on_retry, sleep=sleep)

@@ -17,7 +17,7 @@ import time
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream, verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_with_retry
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import split_statements
 
 try:
@@ -99,20 +99,10 @@ class Loader:
     def _transaction(self, work):
         """Run ``work(cur)`` and commit, retrying serialization failures (40001) with backoff."""
 
-        def attempt():
-            try:
-                with self.conn.cursor() as cur:
-                    result = work(cur)
-                self.conn.commit()
-                return result
-            except BaseException:
-                self.conn.rollback()
-                raise
-
         def count_retry(_attempt, _exc):
             self.retries += 1
 
-        return run_with_retry(attempt, attempts=self.options.get("retries", 8), on_retry=count_retry)
+        return run_transaction(self.conn, work, attempts=self.options.get("retries", 8), on_retry=count_retry)
 
     def _record(self, cur, step, status, position=0, byte_offset=0, batches=0):
         lp.record(cur, step, self.digest, status, position, byte_offset, batches, self.progress_schema)

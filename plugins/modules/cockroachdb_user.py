@@ -129,7 +129,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     ConnectionFailure,
     connect,
     connection_argument_spec,
-    run_with_retry,
+    run_transaction,
 )
 
 
@@ -166,13 +166,11 @@ def _wanted(params):
 
 
 def _apply(conn, statements):
-    def work():
-        with conn.cursor() as cur:
-            for sql, args in statements:
-                cur.execute(sql, args)
-        conn.commit()
+    def work(cur):
+        for sql, args in statements:
+            cur.execute(sql, args)
 
-    run_with_retry(work)
+    run_transaction(conn, work)
 
 
 def main():

@@ -216,3 +216,34 @@ def test_run_with_retry_recovers_from_a_real_serialization_failure(postgres_serv
     assert len(attempts) == 2
     other.close()
     mine.close()
+
+
+@pytest.mark.integration
+def test_run_transaction_rolls_back_a_failed_attempt_and_reruns_it_whole(postgres_server, pg_database):
+    """The first attempt inserts, then the server raises 40001: the retry must start a clean transaction."""
+    import psycopg2
+
+    conn = psycopg2.connect(postgres_server.url_for(pg_database))
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE granted (name text)")
+        cur.execute("CREATE SEQUENCE attempts")  # nextval survives a rollback: it counts the attempts
+    conn.commit()
+    retried = []
+
+    def grant(cur):
+        cur.execute("INSERT INTO granted VALUES ('airflow')")
+        cur.execute(
+            "DO $$ BEGIN IF nextval('attempts') = 1 THEN"
+            " RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END IF; END $$"
+        )
+        return "granted"
+
+    result = c.run_transaction(
+        conn, grant, on_retry=lambda _a, exc: retried.append(exc.pgcode), sleep=lambda _s: None
+    )
+    assert result == "granted"
+    assert retried == ["40001"]
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM granted")
+        assert cur.fetchone() == (1,), "the failed attempt's insert must have been rolled back"
+    conn.close()
