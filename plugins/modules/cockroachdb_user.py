@@ -124,12 +124,15 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_
     read_state,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
+    CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
     HAS_PSYCOPG2,
+    PSYCOPG2_IMPORT_ERROR,
     ConnectionFailure,
     connect,
     connection_argument_spec,
     run_transaction,
+    scrub,
 )
 
 
@@ -174,9 +177,13 @@ def _apply(conn, statements):
 
 
 def main():
-    module = AnsibleModule(argument_spec=_argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=_argument_spec(),
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
     if not HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"))
+        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
     params = module.params
     try:
         conn = connect(params)
@@ -197,7 +204,9 @@ def main():
     except PlanError as exc:
         module.fail_json(msg=str(exc))
     except DATABASE_ERRORS as exc:
-        module.fail_json(msg=f"CockroachDB refused a statement for user {params['name']}: {exc}".strip())
+        module.fail_json(
+            msg=scrub(f"CockroachDB refused a statement for user {params['name']}: {exc}".strip(), params)
+        )
     finally:
         conn.close()
     result = {

@@ -1,4 +1,5 @@
-"""cockroachdb_user planning on a real CockroachDB cluster (skipped without AIRFLOW_OPS_TEST_CRDB_URL)."""
+"""cockroachdb_user: planning on a real CockroachDB cluster (skipped without AIRFLOW_OPS_TEST_CRDB_URL),
+and the module's own checks of its options (no server needed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import psycopg2
 import pytest
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_user import plan, read_state
 
-pytestmark = [pytest.mark.integration, pytest.mark.cockroachdb]
+from tests.integration import metastore_helpers as h
 
 
 def _converge(conn, wanted):
@@ -20,6 +21,8 @@ def _converge(conn, wanted):
     return statements
 
 
+@pytest.mark.integration
+@pytest.mark.cockroachdb
 def test_airflow_user_is_created_then_left_alone_and_keeps_sql_sequences(cockroachdb_url):
     suffix = uuid.uuid4().hex[:8]
     wanted = {
@@ -46,3 +49,10 @@ def test_airflow_user_is_created_then_left_alone_and_keeps_sql_sequences(cockroa
             cur.execute(f'DROP DATABASE IF EXISTS "{wanted["database"]}" CASCADE')
             cur.execute(f'DROP USER IF EXISTS "{wanted["name"]}"')
         conn.close()
+
+
+def test_module_refuses_a_url_together_with_discrete_connection_options():
+    args = {"name": "airflow", "url": "postgresql://airflow@127.0.0.1:1/defaultdb", "login_host": "other"}
+    result = h.run_module("cockroachdb_user", args)
+    assert result.get("failed") is True
+    assert "mutually exclusive: url|login_host" in result["msg"]
