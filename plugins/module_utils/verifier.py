@@ -103,27 +103,22 @@ def compare_sequences(expected, actual):
 
 def verify_target(conn, manifest_tables, manifest_sequences, ignore_schemas=()):
     """Measure the target in one read-only transaction and compare it with the expected tables."""
-    measured = {}
-    actual_sequences = {}
     conn.rollback()
     previous_isolation = conn.isolation_level
     # One snapshot for every table (CockroachDB runs it as SERIALIZABLE, which is as strict).
     conn.isolation_level = psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ
     try:
-        return _verify_in_snapshot(
-            conn, manifest_tables, manifest_sequences, ignore_schemas, measured, actual_sequences
-        )
+        return _verify_in_snapshot(conn, manifest_tables, manifest_sequences, ignore_schemas)
     finally:
         conn.rollback()
         conn.isolation_level = previous_isolation
 
 
-def _verify_in_snapshot(
-    conn, manifest_tables, manifest_sequences, ignore_schemas, measured, actual_sequences
-):
+def _verify_in_snapshot(conn, manifest_tables, manifest_sequences, ignore_schemas):
     with conn.cursor() as cur:
         present = user_objects(cur, ignore_schemas)
     names = {(o["schema"], o["name"]) for o in present}
+    measured, actual_sequences = {}, {}
     for index, table in enumerate(manifest_tables):
         key = (table["schema"], table["name"])
         if key not in names:
