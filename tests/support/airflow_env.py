@@ -3,9 +3,9 @@
 Each Airflow version gets its own venv under ``.cache/airflow-venvs/<version>[-fab]`` (gitignored),
 created on first use and reused afterwards; CI starts cold and pays that once per variant (measured
 here: 80-140 s each with pip). Airflow's constraints files live on GitHub, which these machines
-cannot reach: ``airflow-constraints/<version>[-fab].txt`` beside this file is a ``pip freeze`` of a
-known-good install, used as the constraints file so every run installs the same packages (the golden
-pg_dump files depend on them). Refresh one by deleting it and the venv, then running the slow tests.
+cannot reach: ``airflow-constraints/<version>[-fab].txt`` beside this file pins every package (see its
+README), so every run installs the same packages (the golden pg_dump files depend on them). The same
+files are the Molecule scenarios' and the demo's local constraints: one pinned set per Airflow version.
 """
 
 from __future__ import annotations
