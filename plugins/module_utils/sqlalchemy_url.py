@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import SSLMODES
+
 # Sync drivers Airflow should use per backend (CockroachDB's dialect runs on psycopg2).
 SYNC_DRIVERS = {
     "postgresql": "postgresql+psycopg2",
@@ -24,7 +26,6 @@ ASYNC_DRIVERS = {
     "cockroachdb": "cockroachdb+asyncpg",
 }
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "cockroachdb": 26257}
-SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 # libpq sslmode -> mysqlclient ssl_mode
 MYSQL_SSL_MODES = {
     "disable": "DISABLED",
