@@ -67,7 +67,6 @@ def test_every_method_lands_data_equal_to_the_source_and_a_killed_load_resumes(t
     assert resume["target_equal_after_resume"]
     statuses = {t["target"]: t["status"] for t in result["targets"]}
     assert statuses["resumed load after a kill at ~50% does not redo finished tables"] == "met"
-    assert all(status in ("met", "missed") for status in statuses.values())
     assert "targets:" in proc.stdout
 
 

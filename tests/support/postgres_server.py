@@ -11,6 +11,7 @@ import glob
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -75,7 +76,8 @@ class PostgresServer:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.datadir} -c listen_addresses={self.host}"
-        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        # pg_ctl passes -o through /bin/sh: quote each setting.
+        options += "".join(f" -c {shlex.quote(f'{name}={value}')}" for name, value in self.settings.items())
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
