@@ -1,7 +1,8 @@
 """Playbooks, inventories and the execution environment, checked with the real Ansible tools.
 
-No hosts are contacted: ansible-builder writes a build context, ansible-inventory parses the example
-inventories, ansible-playbook checks syntax and refuses bad input before it touches anything.
+No remote hosts are contacted: ansible-builder writes a build context, ansible-inventory parses the example
+inventories, ansible-playbook checks syntax and refuses bad input before it touches anything, and the
+migration's check mode runs its whole preflight against the test PostgreSQL on this machine.
 """
 
 from __future__ import annotations
@@ -182,3 +183,74 @@ def test_db_users_rejects_a_user_without_a_name():
     assert result.returncode != 0
     assert "The user lists are not valid" in output and "name" in output
     assert "secret-value" not in output
+
+
+def _check_migration(postgres_server, source_db, target_db, tmp_path):
+    """migrate_metastore.yml --check on this machine, between two databases of the test PostgreSQL."""
+    server = postgres_server
+    login = {"host": server.host, "port": server.port, "user": server.superuser, "password": server.password}
+    extra = {f"migrate_source_{key}": value for key, value in login.items()}
+    extra.update({f"migrate_target_{key}": value for key, value in login.items()})
+    extra.update(
+        migrate_source_database=source_db,
+        migrate_target_database=target_db,
+        migrate_target_backend="postgresql",
+        migrate_runner_venv=str(VENV_BIN.parent),
+        migrate_dump_dir=str(tmp_path / "not-yet" / "dump"),
+        migrate_state_file=str(tmp_path / "state.json"),
+        migrate_airflow_config_files=[],
+    )
+    return _migrate_locally("--check", "-e", json.dumps(extra))
+
+
+@pytest.fixture
+def airflow_source(postgres_server, pg_database):
+    """A source with an Alembic revision, and an empty target database beside it."""
+    import psycopg2
+
+    target = pg_database + "_target"
+    conn = psycopg2.connect(**postgres_server.params(pg_database))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)")
+        cur.execute("INSERT INTO alembic_version VALUES ('29ce7909c52b')")
+        cur.execute(f'CREATE DATABASE "{target}"')
+    yield pg_database, target
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{target}"')
+    conn.close()
+
+
+def _tables(postgres_server, database):
+    import psycopg2
+
+    with psycopg2.connect(**postgres_server.params(database)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        return cur.fetchone()[0]
+
+
+def test_migrate_check_mode_runs_the_whole_preflight_and_writes_nothing(
+    postgres_server, airflow_source, tmp_path
+):
+    source, target = airflow_source
+    result = _check_migration(postgres_server, source, target, tmp_path)
+    output = " ".join((result.stdout + result.stderr).split())  # the YAML callback wraps long lines
+    assert result.returncode == 0, output
+    assert "Alembic revision 29ce7909c52b" in output and "(postgresql 15), empty" in output
+    assert "check mode: nothing was stopped or written" in output
+    assert postgres_server.password not in output
+    assert _tables(postgres_server, target) == 0
+    assert not (tmp_path / "not-yet").exists()
+
+
+def test_migrate_refuses_a_target_with_tables_it_did_not_create(postgres_server, airflow_source, tmp_path):
+    import psycopg2
+
+    source, target = airflow_source
+    with psycopg2.connect(**postgres_server.params(target)) as conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE someone_elses (id int)")
+    result = _check_migration(postgres_server, source, target, tmp_path)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "already holds 1 tables that this migration did not create" in output
+    assert "Stop the Airflow services" not in output.split("Check that the target is empty")[-1]
