@@ -253,4 +253,4 @@ def test_migrate_refuses_a_target_with_tables_it_did_not_create(postgres_server,
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
     assert "already holds 1 tables that this migration did not create" in output
-    assert "Stop the Airflow services" not in output.split("Check that the target is empty")[-1]
+    assert "Stop the Airflow services" not in output.rsplit("Check that the target is empty", maxsplit=1)[-1]
