@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo (README's first command, via `make demo` -> scripts/demo.sh): three podman hosts on one network,
+# The demo (README's first command, `make demo`): three podman hosts on one network,
 #   airflow-demo-source  PostgreSQL 15 + Airflow 3 (all services)
 #   airflow-demo-lb      HAProxy, port 5432 -> airflow-demo-target
 #   airflow-demo-target  an empty PostgreSQL 15
