@@ -14,6 +14,8 @@ import random
 import re
 import time
 
+from ansible.module_utils.basic import missing_required_lib
+
 try:
     import psycopg2
     import psycopg2.extensions
@@ -194,6 +196,19 @@ def connect(params, autocommit=False):
         raise ConnectionFailure(scrub(explain_connection_error(str(exc), target), params)) from None
     conn.autocommit = autocommit
     return conn
+
+
+def connect_or_fail(module, params=None, label=""):
+    """``connect`` for a module: psycopg2 missing or a failed connection ends the run with what to do.
+
+    ``params`` defaults to the module's; ``label`` prefixes the message when a module opens two connections.
+    """
+    if not HAS_PSYCOPG2:
+        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
+    try:
+        return connect(params if params is not None else module.params)
+    except ConnectionFailure as exc:
+        module.fail_json(msg=f"{label}{exc}")
 
 
 def is_serialization_failure(exc):

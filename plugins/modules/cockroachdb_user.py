@@ -116,7 +116,7 @@ user:
   sample: {exists: true, options: {LOGIN: true}, member_of: [], privileges: [ALL]}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_user import (
     PlanError,
     describe,
@@ -126,10 +126,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
-    HAS_PSYCOPG2,
-    PSYCOPG2_IMPORT_ERROR,
-    ConnectionFailure,
-    connect,
+    connect_or_fail,
     connection_argument_spec,
     run_transaction,
     scrub,
@@ -182,13 +179,8 @@ def main():
         mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
-    if not HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
     params = module.params
-    try:
-        conn = connect(params)
-    except ConnectionFailure as exc:
-        module.fail_json(msg=str(exc))
+    conn = connect_or_fail(module)
     try:
         with conn.cursor() as cur:
             before = read_state(cur, params["name"], params["database"])

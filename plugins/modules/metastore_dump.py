@@ -125,14 +125,11 @@ tables:
   sample: [{"schema": "public", "name": "dag_run", "row_count": 120, "checksum": "v1:3f..."}]
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
-    HAS_PSYCOPG2,
-    PSYCOPG2_IMPORT_ERROR,
-    ConnectionFailure,
-    connect,
+    connect_or_fail,
     connection_argument_spec,
     scrub,
 )
@@ -153,13 +150,8 @@ def main():
         mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
-    if not HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
     params = module.params
-    try:
-        conn = connect(params)
-    except ConnectionFailure as exc:
-        module.fail_json(msg=str(exc))
+    conn = connect_or_fail(module)
     try:
         result = run_dump(
             conn,

@@ -158,10 +158,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import manif
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
-    HAS_PSYCOPG2,
-    PSYCOPG2_IMPORT_ERROR,
-    ConnectionFailure,
-    connect,
+    connect_or_fail,
     connection_argument_spec,
     scrub,
 )
@@ -244,8 +241,6 @@ def main():
         mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
-    if not HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
     if not HAS_PGLAST:
         module.fail_json(msg=missing_required_lib("pglast"), exception=PGLAST_IMPORT_ERROR)
     params = module.params
@@ -255,10 +250,7 @@ def main():
         manifest = mf.load(params["dump_dir"])
     except mf.ManifestError as exc:
         module.fail_json(msg=f"cannot load {params['dump_dir']}: {exc}. Nothing was changed on the target.")
-    try:
-        conn = connect(params)
-    except ConnectionFailure as exc:
-        module.fail_json(msg=str(exc))
+    conn = connect_or_fail(module)
     try:
         run(module, conn, manifest)
     except ld.LoadError as exc:

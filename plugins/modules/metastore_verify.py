@@ -99,16 +99,13 @@ extra_objects:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
-    HAS_PSYCOPG2,
-    PSYCOPG2_IMPORT_ERROR,
-    ConnectionFailure,
-    connect,
+    connect_or_fail,
     connection_argument_spec,
     scrub,
 )
@@ -124,10 +121,7 @@ def expected_values(module):
             module.fail_json(msg=f"cannot verify against {params['dump_dir']}: {exc}")
         return manifest["tables"], manifest["sequences"]
     source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
-    try:
-        source = connect(source_params)
-    except ConnectionFailure as exc:
-        module.fail_json(msg=f"source: {exc}")
+    source = connect_or_fail(module, source_params, label="source: ")
     try:
         return measure_source(source, params["schemas"])
     except DATABASE_ERRORS as exc:
@@ -151,13 +145,8 @@ def main():
         required_one_of=[["dump_dir", "source_url"]],
         supports_check_mode=True,
     )
-    if not HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(PSYCOPG2_IMPORT_ERROR))
     tables, sequences = expected_values(module)
-    try:
-        conn = connect(module.params)
-    except ConnectionFailure as exc:
-        module.fail_json(msg=str(exc))
+    conn = connect_or_fail(module)
     try:
         report = verifier.verify_target(conn, tables, sequences, module.params["ignore_schemas"])
     except DATABASE_ERRORS as exc:
