@@ -17,7 +17,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
     SYNC_DRIVERS,
     SqlalchemyUrlError,
-    sqlalchemy_url,
+    url_from_settings,
 )
 
 BACKENDS = tuple(sorted(SYNC_DRIVERS))
@@ -152,7 +152,7 @@ def _database_errors(p):
     if not db.get("password"):
         errors.append("airflow_db_password is empty: set the metadata database user's password")
     try:
-        sqlalchemy_url(**db)
+        url_from_settings(db)
     except SqlalchemyUrlError as exc:
         errors.append(f"airflow_db_*: {exc}")
     return errors
@@ -270,7 +270,7 @@ def airflow_config(p):
     db = dict(p["db"])
     backend = db["backend"]
     database = {
-        "sql_alchemy_conn": sqlalchemy_url(**db),
+        "sql_alchemy_conn": url_from_settings(db),
         "sql_alchemy_pool_recycle": effective_pool_recycle(
             backend, p.get("pool_recycle"), p.get("proxy_timeout")
         ),
@@ -278,7 +278,7 @@ def airflow_config(p):
     }
     if backend == "cockroachdb" and major == 3:
         # Airflow 3 cannot derive the async URL for the cockroachdb dialect itself.
-        database["sql_alchemy_conn_async"] = sqlalchemy_url(async_driver=True, **db)
+        database["sql_alchemy_conn_async"] = url_from_settings(db, async_driver=True)
     cfg = {
         "core": {
             "dags_folder": p["dags_folder"],

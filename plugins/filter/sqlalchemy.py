@@ -7,9 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
     SqlalchemyUrlError,
-)
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
-    sqlalchemy_url as build_url,
+    url_from_settings,
 )
 
 DOCUMENTATION = r"""
@@ -55,32 +53,11 @@ _value:
   type: str
 """
 
-_KEYS = (
-    "backend",
-    "host",
-    "database",
-    "user",
-    "password",
-    "port",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "query",
-)
-
 
 def sqlalchemy_url(settings, async_driver=False):
-    if not isinstance(settings, dict):
-        raise AnsibleFilterError("sqlalchemy_url expects a dict of connection settings")
-    unknown = sorted(set(settings) - set(_KEYS))
-    if unknown:
-        raise AnsibleFilterError(
-            f"sqlalchemy_url: unknown key(s) {', '.join(unknown)}; known: {', '.join(_KEYS)}"
-        )
     try:
-        return build_url(async_driver=bool(async_driver), **settings)
-    except (SqlalchemyUrlError, TypeError) as exc:
+        return url_from_settings(settings, async_driver)
+    except SqlalchemyUrlError as exc:
         raise AnsibleFilterError(f"sqlalchemy_url: {exc}") from exc
 
 

@@ -99,3 +99,28 @@ def sqlalchemy_url(
     if params:
         url += "?" + urlencode(params, quote_via=quote)
     return url
+
+
+SETTING_KEYS = (
+    "backend",
+    "host",
+    "database",
+    "user",
+    "password",
+    "port",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "query",
+)
+
+
+def url_from_settings(settings, async_driver=False):
+    """``sqlalchemy_url`` from a dict of settings; an unknown key is a SqlalchemyUrlError that names it."""
+    if not isinstance(settings, dict):
+        raise SqlalchemyUrlError("the connection settings must be a dict")
+    unknown = sorted(set(settings) - set(SETTING_KEYS))
+    if unknown:
+        raise SqlalchemyUrlError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(SETTING_KEYS)}")
+    return sqlalchemy_url(async_driver=bool(async_driver), **settings)

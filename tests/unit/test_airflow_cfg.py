@@ -238,6 +238,13 @@ def test_unknown_backend_is_named_with_the_supported_ones():
     assert error == "airflow_db_backend 'oracle' is not supported: use one of cockroachdb, mysql, postgresql"
 
 
+def test_an_unknown_database_setting_is_named_not_a_python_error():
+    params = inputs()
+    params["db"]["sslmdoe"] = "require"
+    (error,) = airflow_role.preflight_errors({**params, "services": ["scheduler"]})
+    assert error.startswith("airflow_db_*: unknown key(s) sslmdoe; known: backend, host")
+
+
 @pytest.mark.parametrize("version", ["2.10.5", "1.10.15", "4.0.0"])
 def test_airflow_version_without_usable_constraints_is_refused(version):
     errors = preflight(version=version)
