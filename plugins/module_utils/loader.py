@@ -240,17 +240,22 @@ class Loader:
         if self._done("sequences"):
             return
 
+        calls = [
+            (sql.Identifier(seq["schema"], seq["name"]).as_string(self.conn), seq["value"], seq["is_called"])
+            for seq in self.manifest["sequences"]
+        ]
+        ran = []
+
         def work(cur):
-            for seq in self.manifest["sequences"]:
-                name = sql.Identifier(seq["schema"], seq["name"]).as_string(self.conn)
-                cur.execute("SELECT pg_catalog.setval(%s, %s, %s)", (name, seq["value"], seq["is_called"]))
-            self._record(cur, "sequences", lp.DONE, len(self.manifest["sequences"]))
+            ran.clear()  # a retried transaction runs them all again
+            for call in calls:
+                cur.execute("SELECT pg_catalog.setval(%s, %s, %s)", call)
+                ran.append(cur.mogrify("SELECT pg_catalog.setval(%s, %s, %s)", call).decode())
+            self._record(cur, "sequences", lp.DONE, len(calls))
 
         self._transaction(work)
-        self.executed.extend(
-            f"SELECT setval('{s['schema']}.{s['name']}', {s['value']}, {str(s['is_called']).lower()})"
-            for s in self.manifest["sequences"]
-        )
+        # The statements exactly as sent (quoted names), for the module's audit output.
+        self.executed.extend(ran)
 
     def verify(self):
         report = verifier.verify_target(

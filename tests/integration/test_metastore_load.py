@@ -78,7 +78,12 @@ def test_load_into_an_empty_database_verifies_and_a_second_run_is_unchanged(
 
 def test_sequences_continue_after_the_dumped_ids(postgres_server, dump_dir, pg_database):
     path, counts, _unused = dump_dir
-    assert load(postgres_server, pg_database, path)["_rc"] == 0
+    result = load(postgres_server, pg_database, path)
+    assert result["_rc"] == 0
+    # The audit shows each setval exactly as sent, with the quoted sequence name.
+    assert (
+        f'SELECT pg_catalog.setval(\'"public"."log_id_seq"\', {counts["log"]}, true)' in result["statements"]
+    )
     url = postgres_server.url_for(pg_database)
     (new_id,) = h.query(url, "INSERT INTO log (event) VALUES ('after') RETURNING id")[0]
     assert new_id == counts["log"] + 1
