@@ -182,22 +182,40 @@ def _timeout_problems(label, key, value):
     return []
 
 
-def _duplicate_port_problems(listeners, stats):
+def _is_wildcard(address):
+    return str(address or "").strip("[]") in ("", "*", "0.0.0.0", "::")  # noqa: S104 - comparing, not binding
+
+
+def _binds_collide(first, second):
+    """Same port and the same address, or a wildcard on either side (it takes the port on every address)."""
+    (address_a, port_a), (address_b, port_b) = first, second
+    if port_a != port_b:
+        return False
+    return _is_wildcard(address_a) or _is_wildcard(address_b) or str(address_a) == str(address_b)
+
+
+def _duplicate_port_problems(listeners, defaults, stats):
     problems = []
-    seen = {}
     binds = [
-        (lst.get("bind_address"), _as_port(lst.get("port")), f"listener {lst.get('name')!r}")
+        (
+            (lst.get("bind_address") or defaults.get("bind_address"), _as_port(lst.get("port"))),
+            f"listener {lst.get('name')!r}",
+        )
         for lst in listeners
     ]
     if stats.get("enabled"):
-        binds.append((stats.get("bind_address"), _as_port(stats.get("port")), "the stats endpoint"))
-    for _address, port, owner in binds:
-        if port is None:
+        binds.append(((stats.get("bind_address"), _as_port(stats.get("port"))), "the stats endpoint"))
+    seen = []
+    for bind, owner in binds:
+        if bind[1] is None:
             continue  # reported as an invalid port
-        if port in seen:
-            problems.append(f"port {port} is used by both {seen[port]} and {owner}: give each its own port")
-        else:
-            seen[port] = owner
+        clash = next((other for other_bind, other in seen if _binds_collide(bind, other_bind)), None)
+        if clash:
+            problems.append(
+                f"port {bind[1]} is used by both {clash} and {owner} on the same address: "
+                "give each its own port (or distinct, non-wildcard bind addresses)"
+            )
+        seen.append((bind, owner))
     return problems
 
 
@@ -240,7 +258,7 @@ def haproxy_input_problems(listeners, defaults, groups=None, stats=None):
     for key in _TIMEOUT_KEYS:
         problems.extend(_timeout_problems("role defaults", key, defaults.get(key)))
     dicts = [lst for lst in listeners if isinstance(lst, dict)]
-    return problems + _duplicate_port_problems(dicts, stats) + _stats_problems(stats)
+    return problems + _duplicate_port_problems(dicts, defaults, stats) + _stats_problems(stats)
 
 
 def haproxy_effective_timeouts(resolved_listeners):

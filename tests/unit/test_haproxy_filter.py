@@ -129,7 +129,22 @@ def test_a_backend_group_without_hosts_is_a_problem():
 
 def test_a_duplicate_listener_port_names_both_listeners():
     problems = haproxy_input_problems([listener(name="a"), listener(name="b")], DEFAULTS)
-    assert problems == ["port 5432 is used by both listener 'a' and listener 'b': give each its own port"]
+    assert problems == [
+        (
+            "port 5432 is used by both listener 'a' and listener 'b' on the same address: "
+            "give each its own port (or distinct, non-wildcard bind addresses)"
+        )
+    ]
+
+
+def test_one_port_on_two_distinct_addresses_is_allowed_but_not_beside_a_wildcard():
+    on_a = listener(name="a", bind_address="10.0.0.1")
+    on_b = listener(name="b", bind_address="10.0.0.2")
+    assert haproxy_input_problems([on_a, on_b], DEFAULTS) == []
+    (problem,) = haproxy_input_problems([on_a, listener(name="c")], DEFAULTS)  # c binds 0.0.0.0
+    assert "listener 'a' and listener 'c'" in problem
+    (problem,) = haproxy_input_problems([on_a, listener(name="d", bind_address="10.0.0.1")], DEFAULTS)
+    assert "listener 'a' and listener 'd'" in problem
 
 
 def test_the_stats_port_cannot_collide_with_a_listener():
@@ -229,6 +244,11 @@ def test_an_invalid_role_wide_timeout_is_reported_once_not_per_listener():
 def test_a_port_written_as_a_string_in_an_inventory_file_counts_as_that_port():
     assert haproxy_input_problems([listener(port="5432")], DEFAULTS) == []
     problems = haproxy_input_problems([listener(name="a", port="5432"), listener(name="b")], DEFAULTS)
-    assert problems == ["port 5432 is used by both listener 'a' and listener 'b': give each its own port"]
+    assert problems == [
+        (
+            "port 5432 is used by both listener 'a' and listener 'b' on the same address: "
+            "give each its own port (or distinct, non-wildcard bind addresses)"
+        )
+    ]
     (resolved,) = haproxy_resolve_listeners([listener(port="6432")], DEFAULTS)
     assert resolved["port"] == 6432
