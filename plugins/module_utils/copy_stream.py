@@ -31,12 +31,14 @@ class _HashingWriter:
         self._handle = handle
         self.sha256 = hashlib.sha256()
         self.bytes = 0
+        self.rows = 0  # COPY text: one line per row (newlines inside values are escaped)
 
     def write(self, data):
         if isinstance(data, str):
             data = data.encode("utf-8")
         self.sha256.update(data)
         self.bytes += len(data)
+        self.rows += data.count(b"\n")
         return self._handle.write(data)
 
 
@@ -51,13 +53,13 @@ def copy_statement(schema, name, columns, direction):
 
 
 def copy_table_to_file(cur, schema, name, columns, path, buffer_size=1 << 20):
-    """Stream a table into ``path``; return (bytes written, sha256 hex). psycopg2 writes chunk by chunk."""
+    """Stream a table into ``path`` chunk by chunk; return (bytes written, sha256 hex, rows)."""
     statement = copy_statement(schema, name, columns, "out").as_string(cur.connection)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # table data: owner-only
     with os.fdopen(fd, "wb", buffering=buffer_size) as handle:
         writer = _HashingWriter(handle)
         cur.copy_expert(statement, writer, size=buffer_size)
-    return writer.bytes, writer.sha256.hexdigest()
+    return writer.bytes, writer.sha256.hexdigest(), writer.rows
 
 
 def iter_batches(path, start_offset=0, max_rows=DEFAULT_BATCH_ROWS, max_bytes=DEFAULT_BATCH_BYTES):

@@ -177,7 +177,7 @@ def alembic_revision(cur):
     return ",".join(revisions) if revisions else None
 
 
-def source_fingerprint(cur, schemas, exclude, pg_dump_version_text):
+def source_fingerprint(cur, schemas, exclude, pg_dump_version_text, checksums=True):
     """Changes whenever any transaction that wrote anything committed in the cluster since (xid snapshot).
 
     Equal fingerprints mean the source cannot have changed; different ones say nothing (then the
@@ -189,6 +189,8 @@ def source_fingerprint(cur, schemas, exclude, pg_dump_version_text):
         " WHERE d.datname = current_database()"
     )
     material = [*cur.fetchone(), sorted(schemas or []), sorted(exclude or []), pg_dump_version_text]
+    if not checksums:  # a dump without checksums must not stand in for one with them (and back)
+        material.append("no-checksums")
     return hashlib.sha256(repr(material).encode("utf-8")).hexdigest()
 
 
@@ -234,7 +236,26 @@ def _install(staging, dump_dir, manifest):
 
 
 def _table_summary(tables):
-    return "".join(f"{t['schema']}.{t['name']}: {t['row_count']} rows {t['checksum'][:15]}\n" for t in tables)
+    return "".join(
+        f"{t['schema']}.{t['name']}: {t['row_count']} rows {(t['checksum'] or 'no checksum')[:15]}\n"
+        for t in tables
+    )
+
+
+def _copy_table(cur, table, staging, checksums):
+    """COPY one table into the staging folder; record its size, sha256 and (without checksums) its rows."""
+    columns = [c["name"] for c in table["columns"]]
+    path = os.path.join(staging, table["file"])
+    table["file_bytes"], table["file_sha256"], rows = copy_stream.copy_table_to_file(
+        cur, table["schema"], table["name"], columns, path
+    )
+    if not checksums:
+        table["row_count"], table["checksum"] = rows, None
+    elif rows != table["row_count"]:  # same snapshot: cannot differ unless something is badly wrong
+        raise DumpError(
+            f"{table['schema']}.{table['name']}: COPY wrote {rows} rows, the checksum pass read "
+            f"{table['row_count']}: dump again"
+        )
 
 
 def run_dump(
@@ -245,8 +266,13 @@ def run_dump(
     schemas=None,
     check_mode=False,
     exclude=DEFAULT_EXCLUDED_SCHEMAS,
+    checksums=True,
 ):
-    """Dump the source into ``dump_dir``; return the result for exit_json (``changed``, ``reason``...)."""
+    """Dump the source into ``dump_dir``; return the result for exit_json (``changed``, ``reason``...).
+
+    ``checksums=False`` skips the per-row content checksums (the slow, CPU-bound part): the manifest
+    then holds row counts only, and a load of it can check counts but not verify content.
+    """
     server_major = conn.server_version // 10000
     dump_version, dump_major = pg_dump_version(pg_dump_path)
     check_pg_dump_major(dump_major, server_major, pg_dump_path)
@@ -260,7 +286,7 @@ def run_dump(
         with conn.cursor() as cur:
             cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cur.fetchone()
-            fingerprint = source_fingerprint(cur, schemas, exclude, dump_version)
+            fingerprint = source_fingerprint(cur, schemas, exclude, dump_version, checksums)
             result = {"dump_dir": dump_dir, "server_version": server_version, "pg_dump_version": dump_version}
             if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
                 conn.rollback()
@@ -295,12 +321,14 @@ def run_dump(
                 },
                 "pg_dump_version": dump_version,
                 "alembic_revision": alembic_revision(cur),
-                "tables": describe_tables(cur, schemas, True, exclude),
+                "checksums": checksums,
+                "tables": describe_tables(cur, schemas, checksums, exclude),
                 "sequences": list_sequences(cur, schemas, exclude),
                 "schema_digests": digests,
             }
             result["alembic_revision"] = manifest["alembic_revision"]
-            if previous and mf.content_digest(previous) == mf.content_digest(manifest):
+            # Without checksums the content is only known once copied: no early comparison then.
+            if checksums and previous and mf.content_digest(previous) == mf.content_digest(manifest):
                 conn.rollback()
                 return dict(
                     result,
@@ -310,7 +338,7 @@ def run_dump(
                 )
             diff = {
                 "before": _table_summary(previous["tables"]) if previous else "",
-                "after": _table_summary(manifest["tables"]),
+                "after": _table_summary(manifest["tables"]) if checksums else "",
             }
             reason = (
                 "source changed since the last dump"
@@ -321,11 +349,10 @@ def run_dump(
                 conn.rollback()
                 return dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
             for table in manifest["tables"]:
-                columns = [c["name"] for c in table["columns"]]
-                table["file_bytes"], table["file_sha256"] = copy_stream.copy_table_to_file(
-                    cur, table["schema"], table["name"], columns, os.path.join(staging, table["file"])
-                )
+                _copy_table(cur, table, staging, checksums)
             conn.rollback()
+        if not checksums:
+            diff["after"] = _table_summary(manifest["tables"])
         manifest["schema_files"] = {
             s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
         }
@@ -346,7 +373,12 @@ def run_dump(
 
 def _brief(tables):
     return [
-        {"schema": t["schema"], "name": t["name"], "row_count": t["row_count"], "checksum": t["checksum"]}
+        {
+            "schema": t["schema"],
+            "name": t["name"],
+            "row_count": t.get("row_count"),
+            "checksum": t.get("checksum"),
+        }
         for t in tables
     ]
 

@@ -39,6 +39,16 @@ class LoadError(Exception):
     """The load cannot proceed; the message says what to do. The target stays resumable."""
 
 
+def verification_problem(manifest, verify):
+    """Why this dump cannot be loaded as asked (None when it can): verifying needs the dump's checksums."""
+    if verify and not mf.has_checksums(manifest):
+        return (
+            "the dump was taken with checksums=false, so the loaded content cannot be verified: dump again "
+            "with checksums=true (the default), or load with verify=false (row counts are still checked)"
+        )
+    return None
+
+
 def test_pause(step, position):
     """Test hook: after committing ``step`` at ``position``, create the pause file and wait while it exists.
 
@@ -273,6 +283,9 @@ class Loader:
         self._transaction(lambda cur: lp.ensure_table(cur, self.progress_schema))
 
     def run(self):
+        problem = verification_problem(self.manifest, self.options.get("verify", True))
+        if problem:
+            raise LoadError(problem)
         pre = read_schema(self.schema_dir, "pre-data")
         post = read_schema(self.schema_dir, "post-data")
         self.ensure_progress_table()

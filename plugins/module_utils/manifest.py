@@ -49,6 +49,11 @@ def sha256_file(path, chunk_size=1 << 20):
     return digest.hexdigest()
 
 
+def has_checksums(manifest):
+    """False for a dump taken with metastore_dump checksums=false (row counts only)."""
+    return manifest.get("checksums", True) is not False
+
+
 def content_digest(manifest):
     """What identifies the dumped content (not when it was taken): schema, tables, sequences, revision."""
     material = {
@@ -101,7 +106,7 @@ def _require(mapping, key, kind, where):
     return value
 
 
-def _validate_table(table, index):
+def _validate_table(table, index, checksums=True):
     where = f"manifest tables[{index}]"
     if not isinstance(table, dict):
         raise ManifestError(f"{where} is not an object")
@@ -117,8 +122,10 @@ def _validate_table(table, index):
     _require(table, "primary_key", list, where)
     if _require(table, "row_count", int, where) < 0:
         raise ManifestError(f"{where}: 'row_count' is negative")
-    if not _CHECKSUM_RE.match(_require(table, "checksum", str, where)):
+    if checksums and not _CHECKSUM_RE.match(_require(table, "checksum", str, where)):
         raise ManifestError(f"{where}: 'checksum' is not a v1 checksum")
+    if not checksums and table.get("checksum") is not None:
+        raise ManifestError(f"{where}: a checksum in a dump taken without checksums")
     if not _SHA256_RE.match(_require(table, "file_sha256", str, where)):
         raise ManifestError(f"{where}: 'file_sha256' is not a sha256")
 
@@ -134,7 +141,7 @@ def validate(manifest, dump_dir=None, check_files=True):
     _require(manifest, "pg_dump_version", str, "manifest")
     tables = _require(manifest, "tables", list, "manifest")
     for index, table in enumerate(tables):
-        _validate_table(table, index)
+        _validate_table(table, index, has_checksums(manifest))
     names = [(t["schema"], t["name"]) for t in tables]
     if len(set(names)) != len(names):
         raise ManifestError("manifest lists a table twice")

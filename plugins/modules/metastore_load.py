@@ -250,6 +250,11 @@ def main():
         manifest = mf.load(params["dump_dir"])
     except mf.ManifestError as exc:
         module.fail_json(msg=f"cannot load {params['dump_dir']}: {exc}. Nothing was changed on the target.")
+    problem = ld.verification_problem(manifest, params["verify"])
+    if problem:
+        module.fail_json(
+            msg=f"cannot load {params['dump_dir']}: {problem}. Nothing was changed on the target."
+        )
     conn = connect_or_fail(module)
     try:
         run(module, conn, manifest)

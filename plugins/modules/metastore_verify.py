@@ -119,6 +119,11 @@ def expected_values(module):
             manifest = mf.load(params["dump_dir"], check_files=False)
         except mf.ManifestError as exc:
             module.fail_json(msg=f"cannot verify against {params['dump_dir']}: {exc}")
+        if not mf.has_checksums(manifest):
+            module.fail_json(
+                msg=f"cannot verify against {params['dump_dir']}: it was dumped with checksums=false. Dump "
+                "again with checksums=true (the default), or verify against the live source with source_url."
+            )
         return manifest["tables"], manifest["sequences"]
     source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
     source = connect_or_fail(module, source_params, label="source: ")

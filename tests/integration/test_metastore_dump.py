@@ -59,6 +59,24 @@ def test_dump_writes_schema_data_and_a_manifest_that_matches_the_files(postgres_
     assert "password" not in json.dumps(result).lower().replace("login_password", "")
 
 
+def test_dump_without_checksums_counts_rows_from_the_copy_and_never_stands_in_for_a_checksummed_one(
+    postgres_server, source, tmp_path
+):
+    dbname, counts = source
+    without = h.conn_args(postgres_server, dbname, dump_dir=str(tmp_path / "dump"), checksums=False)
+    result = h.run_module("metastore_dump", without)
+    assert result["_rc"] == 0, result
+    manifest = mf.load(str(tmp_path / "dump"))
+    assert manifest["checksums"] is False
+    assert {t["name"]: t["row_count"] for t in manifest["tables"]} == counts
+    assert {t["checksum"] for t in manifest["tables"]} == {None}
+    again = h.run_module("metastore_dump", without)
+    assert again["changed"] is False and "same snapshot" in again["reason"]
+    with_checksums = dump(postgres_server, dbname, tmp_path / "dump")
+    assert with_checksums["changed"] is True
+    assert all(t["checksum"].startswith("v1:") for t in mf.load(str(tmp_path / "dump"))["tables"])
+
+
 def test_dump_files_are_readable_by_their_owner_only(postgres_server, source, tmp_path):
     """The data holds Airflow's connections and variables."""
     dbname, _unused = source

@@ -91,6 +91,27 @@ def test_sequences_continue_after_the_dumped_ids(postgres_server, dump_dir, pg_d
     assert fks == 2
 
 
+def test_a_dump_without_checksums_loads_only_unverified_and_cannot_be_verified_against(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    _unused, counts, source_db = dump_dir
+    path = tmp_path / "dump-nc"
+    args = h.conn_args(postgres_server, source_db, dump_dir=str(path), checksums=False)
+    assert h.run_module("metastore_dump", args)["_rc"] == 0
+    refused = load(postgres_server, pg_database, path)
+    assert refused["_rc"] != 0
+    assert "dumped with checksums=false" in refused["msg"] or "taken with checksums=false" in refused["msg"]
+    assert "verify=false" in refused["msg"] and "Nothing was changed" in refused["msg"]
+    assert user_tables(postgres_server, pg_database) == 0
+    result = load(postgres_server, pg_database, path, verify=False)
+    assert result["_rc"] == 0, result.get("msg")
+    assert result["verification"] is None
+    assert count(postgres_server, pg_database, "task_instance") == counts["task_instance"]
+    verify = h.run_module("metastore_verify", h.conn_args(postgres_server, pg_database, dump_dir=str(path)))
+    assert verify["_rc"] != 0 and "checksums=false" in verify["msg"]
+    assert_verified_equal(postgres_server, pg_database, source_db)  # against the live source it can
+
+
 def test_check_mode_plans_the_load_and_writes_nothing(postgres_server, dump_dir, pg_database):
     path, _unused, _unused = dump_dir
     result = h.run_module("metastore_load", load_args(postgres_server, pg_database, path), check_mode=True)

@@ -94,6 +94,8 @@ def test_missing_schema_file_is_caught(dump):
         (lambda m: m["tables"][0].update(row_count="2"), "'row_count' must be int"),
         (lambda m: m["tables"][0].update(row_count=True), "'row_count' must be int"),
         (lambda m: m["tables"][0].update(checksum="abc"), "not a v1 checksum"),
+        (lambda m: m["tables"][0].update(checksum=None), "'checksum' must be str"),
+        (lambda m: m.update(checksums=False), "a checksum in a dump taken without checksums"),
         (lambda m: m["tables"][0].update(file="../../etc/passwd"), "inside the dump directory"),
         (lambda m: m["tables"][0].update(file="data/../x.copy"), "inside the dump directory"),
         (lambda m: m["tables"][0].update(columns=[]), "non-empty list"),
@@ -109,6 +111,14 @@ def test_corrupted_manifest_is_rejected_with_what_is_wrong(dump, mutate, message
     (path / "manifest.json").write_text(json.dumps(broken))
     with pytest.raises(mf.ManifestError, match=message):
         mf.load(str(path))
+
+
+def test_a_dump_without_checksums_validates_with_null_checksums(dump):
+    path, manifest = dump
+    manifest.update(checksums=False)
+    manifest["tables"][0]["checksum"] = None
+    mf.write(str(path), manifest)
+    assert mf.has_checksums(mf.load(str(path))) is False
 
 
 def test_table_names_with_path_separators_cannot_become_file_names():
