@@ -5,7 +5,7 @@ functions are the ones the modules call (dumper.run_dump, schema_rewrite.rewrite
 loader.Loader, verifier.verify_target); nothing here re-implements them. Connection URLs come from
 the environment (BENCH_SOURCE_URL, BENCH_TARGET_URL), never from argv. Prints one json object.
 
-    python bench/direct.py dump --dump-dir DIR
+    python bench/direct.py dump --dump-dir DIR [--no-checksums]
     python bench/direct.py rewrite --dump-dir DIR
     python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N]
     python bench/direct.py verify --dump-dir DIR
@@ -48,7 +48,9 @@ def step_dump(args):
     params = {"url": os.environ["BENCH_SOURCE_URL"]}
     conn = connect(params)
     try:
-        result = dumper.run_dump(conn, params, args.dump_dir, pg_dump_path=args.pg_dump)
+        result = dumper.run_dump(
+            conn, params, args.dump_dir, pg_dump_path=args.pg_dump, checksums=not args.no_checksums
+        )
     finally:
         conn.close()
     return {"changed": result["changed"], "tables": len(result["tables"])}
@@ -114,6 +116,9 @@ def main(argv=None):
     parser.add_argument("--pg-dump", default="pg_dump")
     parser.add_argument("--batch-rows", type=int, default=10000)
     parser.add_argument("--verify", action="store_true", help="load: verify against the manifest afterwards")
+    parser.add_argument(
+        "--no-checksums", action="store_true", help="dump: row counts only, no content checksums"
+    )
     args = parser.parse_args(argv)
     result = STEPS[args.step](args)
     json.dump(result, sys.stdout)

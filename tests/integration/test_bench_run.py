@@ -41,10 +41,10 @@ def run_bench(tmp_path, *args):
 
 
 def test_every_method_lands_data_equal_to_the_source_and_a_killed_load_resumes(tmp_path):
-    proc, result = run_bench(tmp_path, "--methods", "a,b,c,c'", "--resume-batch-rows", "10")
+    proc, result = run_bench(tmp_path, "--methods", "a,b,c,c',c-nv,c'-nv", "--resume-batch-rows", "10")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert result["shape"]["task_instances"] == 200
-    assert set(result["methods"]) == {"a", "b", "c", "c'"}
+    assert set(result["methods"]) == {"a", "b", "c", "c'", "c-nv", "c'-nv"}
     for name, method in result["methods"].items():
         assert method["equality"]["equal"], (name, method["equality"])
         assert method["wall_s"] > 0
