@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help deps venv collection-link test-hosts lint ruff ansible-lint sanity pytest unit integration \
+.PHONY: help deps venv collection-link test-hosts lint ruff ansible-lint sanity pytest unit integration e2e \
         molecule test test-quick build install-check demo changelog clean
 
 help: ## list the targets
@@ -68,6 +68,9 @@ test: deps venv test-hosts ## THE test command: lint, sanity, install-check, pyt
 	$(MAKE) install-check
 	$(MAKE) pytest
 	$(MAKE) molecule
+
+e2e: deps venv test-hosts collection-link ## opt-in end-to-end test: site.yml, rollbacks, migration, no-op re-run (~15 min)
+	AIRFLOW_OPS_E2E=1 pytest tests/integration/test_playbooks_e2e.py
 
 build: venv ## build the collection tarball into .build/dist
 	rm -rf .build/dist && mkdir -p .build/dist
