@@ -88,7 +88,7 @@ make_dag_runs() {
   log "waiting for $DAG_RUNS DAG runs to finish"
   for _ in $(seq 60); do
     local states
-    states=$(airflow_cli dags list-runs metastore_demo -o plain 2>/dev/null | awk 'NR>1 {print $3}' | sort | uniq -c | xargs)
+    states=$(airflow_cli dags list-runs metastore_demo -o plain 2>/dev/null | awk '$1 == "metastore_demo" {print $3}' | sort | uniq -c | xargs)
     echo "  runs: ${states:-none yet}"
     if [[ -n $states ]] && ! grep -qE 'queued|running' <<<"$states"; then return 0; fi
     sleep 5
