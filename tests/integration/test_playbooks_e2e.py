@@ -236,7 +236,7 @@ def test_target_unreachable_during_the_load_rolls_back_to_a_healthy_source(deplo
         assert _wait_for_file(SOURCE, PAUSE_FILE, migration), "the load never reached its pause point"
         _in_container(LB, "systemctl", "stop", "haproxy", check=True)
         _in_container(SOURCE, "rm", "-f", PAUSE_FILE, check=True)
-        output, _ = migration.communicate(timeout=900)
+        output = migration.communicate(timeout=900)[0]
     finally:
         if migration.poll() is None:
             migration.kill()
