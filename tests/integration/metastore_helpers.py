@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -250,3 +251,17 @@ def wait_for(path, proc, timeout=60):
         if time.monotonic() > deadline:
             raise AssertionError("module did not reach the pause point")
         time.sleep(0.05)
+
+
+def kill_module_at(name, args, pause_at, pause_file):
+    """Run a module until its test hook pauses at ``pause_at`` (``step:position``), then kill -9 it there."""
+    proc = start_module(
+        name,
+        args,
+        env={"AIRFLOW_OPS_TEST_PAUSE_AT": pause_at, "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause_file)},
+    )
+    wait_for(pause_file, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    os.unlink(proc.args_file)
+    return proc

@@ -32,6 +32,29 @@ CRDB_NODES = [
 ]
 
 
+def preflight_and_render(dest, **task_options):
+    """The role's preflight, then its template rendered to ``dest`` and checked by haproxy -c."""
+    preflight = {
+        "name": "Run the role's preflight",
+        "ansible.builtin.include_role": {
+            "name": "airflow_ops.metastore.haproxy",
+            "tasks_from": "preflight",
+            "public": True,
+        },
+    }
+    render = {
+        "name": "Render the role's template, validated by haproxy -c",
+        "ansible.builtin.template": {
+            "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
+            "dest": str(dest),
+            "mode": "0600",
+            "validate": "haproxy -c -f %s",
+        },
+        **task_options,
+    }
+    return [preflight, render]
+
+
 def render(tmp_path, **role_vars):
     """Render haproxy.cfg through the role; return (config text, published effective timeouts)."""
     config, timeouts = tmp_path / "haproxy.cfg", tmp_path / "timeouts.json"
@@ -41,23 +64,7 @@ def render(tmp_path, **role_vars):
             "hosts": "proxy",
             "gather_facts": False,
             "tasks": [
-                {
-                    "name": "Run the role's preflight",
-                    "ansible.builtin.include_role": {
-                        "name": "airflow_ops.metastore.haproxy",
-                        "tasks_from": "preflight",
-                        "public": True,
-                    },
-                },
-                {
-                    "name": "Render the role's template, validated by haproxy -c as the role does",
-                    "ansible.builtin.template": {
-                        "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
-                        "dest": str(config),
-                        "mode": "0600",
-                        "validate": "haproxy -c -f %s",
-                    },
-                },
+                *preflight_and_render(config),
                 {
                     "name": "Save the published timeouts",
                     "ansible.builtin.copy": {
@@ -196,24 +203,7 @@ def test_servers_from_an_inventory_group_and_a_loopback_stats_page_render_and_ha
             "hosts": "proxy",
             "gather_facts": False,
             "tasks": [
-                {
-                    "name": "Run the role's preflight",
-                    "ansible.builtin.include_role": {
-                        "name": "airflow_ops.metastore.haproxy",
-                        "tasks_from": "preflight",
-                        "public": True,
-                    },
-                },
-                {
-                    "name": "Render the role's template",
-                    "ansible.builtin.template": {
-                        "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
-                        "dest": str(tmp_path / "haproxy.cfg"),
-                        "mode": "0600",
-                        "validate": "haproxy -c -f %s",
-                    },
-                    "no_log": True,
-                },
+                *preflight_and_render(tmp_path / "haproxy.cfg", no_log=True),
             ],
         }
     ]

@@ -4,9 +4,7 @@ refusal of a target holding other data, and `changed: false` once loaded and ver
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import uuid
 
 import pytest
@@ -150,18 +148,9 @@ def test_kill_9_in_the_middle_of_a_table_resumes_without_duplicates(
 ):
     path, counts, source_db = dump_dir
     pause = tmp_path / "paused"
-    proc = h.start_module(
-        "metastore_load",
-        load_args(postgres_server, pg_database, path),
-        env={
-            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:3",
-            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
-        },
+    h.kill_module_at(
+        "metastore_load", load_args(postgres_server, pg_database, path), "data:public.task_instance:3", pause
     )
-    h.wait_for(pause, proc)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    os.unlink(proc.args_file)
     assert count(postgres_server, pg_database, "task_instance") == 3 * BATCH_ROWS
     progress = h.query(
         postgres_server.url_for(pg_database),
@@ -183,15 +172,7 @@ def test_kill_9_in_the_middle_of_post_data_resumes_and_completes(
 ):
     path, _unused, source_db = dump_dir
     pause = tmp_path / "paused"
-    proc = h.start_module(
-        "metastore_load",
-        load_args(postgres_server, pg_database, path),
-        env={"AIRFLOW_OPS_TEST_PAUSE_AT": "post-data:16", "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause)},
-    )
-    h.wait_for(pause, proc)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    os.unlink(proc.args_file)
+    h.kill_module_at("metastore_load", load_args(postgres_server, pg_database, path), "post-data:16", pause)
     url = postgres_server.url_for(pg_database)
     assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(16,)]
     resumed = load(postgres_server, pg_database, path)
@@ -409,18 +390,12 @@ def test_kill_between_ddl_and_its_progress_row_without_ddl_transactions(
     run again on resume, and its "already exists" is accepted for that one statement only."""
     path, _unused, source_db = dump_dir
     pause = tmp_path / "paused"
-    proc = h.start_module(
+    h.kill_module_at(
         "metastore_load",
         load_args(postgres_server, pg_database, path, ddl_in_transaction=False),
-        env={
-            "AIRFLOW_OPS_TEST_PAUSE_AT": "post-data-unrecorded:13",
-            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
-        },
+        "post-data-unrecorded:13",
+        pause,
     )
-    h.wait_for(pause, proc)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    os.unlink(proc.args_file)
     url = postgres_server.url_for(pg_database)
     assert h.query(url, "SELECT position FROM airflow_ops.load_progress WHERE step = 'post-data'") == [(12,)]
     # statement 13 (dag's primary key) ran but its progress row did not commit: re-running it fails alone
