@@ -229,18 +229,21 @@ def test_target_unreachable_during_the_load_rolls_back_to_a_healthy_source(deplo
         "-e",
         json.dumps({"migrate_load_environment": hook}),
     ]
-    migration = subprocess.Popen(
-        argv, cwd=REPO, env=deployment.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        assert _wait_for_file(SOURCE, PAUSE_FILE, migration), "the load never reached its pause point"
-        _in_container(LB, "systemctl", "stop", "haproxy", check=True)
-        _in_container(SOURCE, "rm", "-f", PAUSE_FILE, check=True)
-        output = migration.communicate(timeout=900)[0]
-    finally:
-        if migration.poll() is None:
-            migration.kill()
-        _in_container(LB, "systemctl", "start", "haproxy")
+    # Output goes to a file, not a pipe: nothing reads it while the test waits, and a full pipe would stall
+    # the playbook.
+    log_path = deployment.state_dir / "cut-off-migration.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        migration = subprocess.Popen(argv, cwd=REPO, env=deployment.env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            assert _wait_for_file(SOURCE, PAUSE_FILE, migration), "the load never reached its pause point"
+            _in_container(LB, "systemctl", "stop", "haproxy", check=True)
+            _in_container(SOURCE, "rm", "-f", PAUSE_FILE, check=True)
+            migration.wait(timeout=900)
+        finally:
+            if migration.poll() is None:
+                migration.kill()
+            _in_container(LB, "systemctl", "start", "haproxy")
+    output = log_path.read_text(encoding="utf-8")
     print(output[-20000:])
     assert migration.returncode != 0
     assert "The migration failed and was rolled back" in output
