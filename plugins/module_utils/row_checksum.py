@@ -49,8 +49,14 @@ def _json_number(text):
     return _NUMBER_MARK + canonical_number(number)
 
 
+# Built once: json.loads/json.dumps with options build a new decoder/encoder on every call, which cost more
+# than parsing a small document. Integers need no hook: int() gives what _json_number would.
+_JSON_DECODER = json.JSONDecoder(parse_float=_json_number)
+_JSON_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonicalise_parsed(value):
-    """Turn a json value parsed by someone else (floats, Decimals) into the same form as _parse_json."""
+    """Turn a json value parsed by someone else (floats, Decimals) into the same form as _JSON_DECODER's."""
     if isinstance(value, dict):
         return {str(k): _canonicalise_parsed(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -67,11 +73,10 @@ def canonical_json(value):
 
     ``value`` is json text (as selected with ``::text``) or an already parsed value.
     """
-    if isinstance(value, (str, bytes, bytearray)):
-        parsed = json.loads(value, parse_float=_json_number, parse_int=_json_number)
-    else:
-        parsed = _canonicalise_parsed(value)
-    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8")
+    parsed = _JSON_DECODER.decode(value) if isinstance(value, str) else _canonicalise_parsed(value)
+    return _JSON_ENCODER.encode(parsed)
 
 
 def _timestamp(value):
@@ -120,11 +125,9 @@ def canonical_value(value, is_json=False):
 
 def row_digest(row, json_columns=frozenset()):
     """Hash of one row: length-prefixed canonical values, so no two rows can collide by concatenation."""
-    parts = []
-    for index, value in enumerate(row):
-        text = canonical_value(value, index in json_columns)
-        parts.append(f"{len(text)}:{text}")
-    return int.from_bytes(hashlib.sha256("".join(parts).encode("utf-8")).digest(), "big")
+    texts = [canonical_value(value, index in json_columns) for index, value in enumerate(row)]
+    payload = "".join([f"{len(text)}:{text}" for text in texts])
+    return int.from_bytes(hashlib.sha256(payload.encode("utf-8")).digest(), "big")
 
 
 class TableChecksum:
