@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.playbook import run_playbook
 
@@ -32,8 +33,15 @@ CRDB_NODES = [
 ]
 
 
+def role_render_task():
+    """The role's own "Render haproxy.cfg" task, so these tests check the validate command it really runs."""
+    tasks = yaml.safe_load((ROLE / "tasks" / "configure.yml").read_text())
+    (task,) = [t for t in tasks if t["name"].startswith("Render haproxy.cfg")]
+    return task
+
+
 def preflight_and_render(dest, **task_options):
-    """The role's preflight, then its template rendered to ``dest`` and checked by haproxy -c."""
+    """The role's preflight, then its template rendered to ``dest`` and checked as the role checks it."""
     preflight = {
         "name": "Run the role's preflight",
         "ansible.builtin.include_role": {
@@ -48,7 +56,7 @@ def preflight_and_render(dest, **task_options):
             "src": str(ROLE / "templates" / "haproxy.cfg.j2"),
             "dest": str(dest),
             "mode": "0600",
-            "validate": "haproxy -c -f %s",
+            "validate": role_render_task()["ansible.builtin.template"]["validate"],
         },
         **task_options,
     }
@@ -86,7 +94,11 @@ def render(tmp_path, **role_vars):
 def assert_haproxy_accepts_without_warnings(config):
     """Stricter than the role's validate: -dW turns any warning into a failure."""
     checked = subprocess.run(
-        ["haproxy", "-dW", "-c", "-f", str(config)], capture_output=True, text=True, check=False
+        ["haproxy", "-dW", "-c", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HAPROXY_STATS_PASSWORD": "test-only"},
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -217,7 +229,45 @@ def test_servers_from_an_inventory_group_and_a_loopback_stats_page_render_and_ha
     assert "server node2 192.0.2.32:26257 check port 8080" in crdb
     stats = listen_block(config, "stats")
     assert "bind 127.0.0.1:8404" in stats
-    assert "stats auth 'admin:not-in-the-output'" in stats
+    # The password stays out of the file: HAProxy expands it from its service's environment.
+    assert 'stats auth "admin:${HAPROXY_STATS_PASSWORD}"' in stats
+    assert "not-in-the-output" not in config
+
+
+def test_a_config_haproxy_rejects_fails_with_haproxy_s_reason_and_no_secret(tmp_path):
+    """A rejected config says why (issue 13: the task was no_log, so the reason was hidden).
+
+    Proves: the role's render task, with the stats page on, shows haproxy -c's own message for an
+    unresolvable server name, and neither the output nor the rendered file holds the stats password.
+    Does not prove: anything about the running service (the haproxy Molecule scenario does that).
+    """
+    role_vars = {
+        "haproxy_listeners": [
+            {
+                "name": "metastore",
+                "port": 5432,
+                "profile": "postgresql",
+                "servers": [{"name": "target", "address": "no-such-host.invalid"}],
+            }
+        ],
+        "haproxy_stats_enabled": True,
+        "haproxy_stats_password": "never-in-the-output",
+    }
+    render = role_render_task()
+    task_options = {k: render[k] for k in ("no_log", "diff") if k in render}
+    play = [
+        {
+            "name": "Render a config haproxy -c rejects",
+            "hosts": "proxy",
+            "gather_facts": False,
+            "tasks": preflight_and_render(tmp_path / "haproxy.cfg", **task_options),
+        }
+    ]
+    result = run_playbook(tmp_path, play, role_vars, inventory=PROXY)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "could not resolve address 'no-such-host.invalid'" in output
+    assert "never-in-the-output" not in output
 
 
 @pytest.mark.parametrize(
