@@ -22,6 +22,8 @@ HOSTS=("$SOURCE" "$PREFIX-lb" "$TARGET")
 INVENTORY="${DEMO_INVENTORY:-inventories/demo}"
 STATE_DIR="${DEMO_STATE_DIR:-.build/demo}"
 SECRETS="$STATE_DIR/secrets.yml"
+# Written once site.yml and the DAG runs have finished: the hosts are then worth keeping.
+DEPLOYED="$STATE_DIR/deployed"
 DAG_RUNS="${DEMO_DAG_RUNS:-3}"
 MIGRATE=true
 # Airflow's official constraints live on GitHub, which CI machines may not reach: use the known-good
@@ -40,7 +42,66 @@ export ANSIBLE_FORCE_COLOR=0
 # shellcheck disable=SC1091
 [[ -f .venv/bin/activate ]] && source .venv/bin/activate
 
+# A network made before podman had a DNS plugin never gets one: its containers cannot resolve each
+# other's names (haproxy -c then fails with "could not resolve address").
+network_has_dns() {
+  [[ $(podman network inspect -f '{{.DNSEnabled}}' "$NETWORK" 2>/dev/null) == true ]]
+}
+
+remove_hosts() {
+  podman rm -f "${HOSTS[@]}" >/dev/null 2>&1 || true
+  podman network rm -f "$NETWORK" >/dev/null 2>&1 || true
+  rm -f "$DEPLOYED"
+}
+
+# Hosts from an earlier run are reused only when that run finished its deployment, the hosts run the
+# current test image and the network resolves names; anything else (a run that failed half-way, a rebuilt
+# image, a network without DNS) is removed and made anew, since re-running on top of it hides the cause.
+reusable_hosts() {
+  local image host
+  [[ -f $DEPLOYED ]] && network_has_dns || return 1
+  image=$(podman image inspect -f '{{.Id}}' "$IMAGE")
+  for host in "${HOSTS[@]}"; do
+    [[ $(podman container inspect -f '{{.Image}}' "$host" 2>/dev/null) == "$image" ]] || return 1
+  done
+}
+
+wait_for_systemd() {
+  local host=$1 _
+  for _ in $(seq 60); do
+    podman exec "$host" systemctl is-system-running 2>/dev/null | grep -qE 'running|degraded' && return 0
+    sleep 1
+  done
+  echo "[demo] $host: systemd did not come up in 60 s; see: podman logs $host" >&2
+  return 1
+}
+
+# Every host must resolve every other one by name before anything is deployed.
+check_name_resolution() {
+  local from to
+  for from in "${HOSTS[@]}"; do
+    for to in "${HOSTS[@]}"; do
+      [[ $from == "$to" ]] && continue
+      if ! podman exec "$from" getent hosts "$to" >/dev/null; then
+        cat >&2 <<MSG
+[demo] $from cannot resolve $to on podman network $NETWORK: the network has no DNS.
+       podman's CNI backend needs the dnsname plugin: run 'bash scripts/install-host-deps.sh' (it installs
+       golang-github-containernetworking-plugin-dnsname), then run the demo again (it recreates the network).
+MSG
+        return 1
+      fi
+    done
+  done
+}
+
 start_hosts() {
+  if podman container exists "$SOURCE" && ! reusable_hosts; then
+    log "an earlier demo did not finish (or its image or network changed): recreating its hosts"
+    remove_hosts
+  fi
+  if podman network exists "$NETWORK" && ! network_has_dns; then
+    podman network rm -f "$NETWORK" >/dev/null
+  fi
   podman network exists "$NETWORK" || podman network create --subnet "$SUBNET" "$NETWORK" >/dev/null
   for host in "${HOSTS[@]}"; do
     if podman container exists "$host"; then
@@ -50,9 +111,8 @@ start_hosts() {
         --privileged --systemd=always "$IMAGE" /sbin/init >/dev/null
     fi
   done
-  for host in "${HOSTS[@]}"; do
-    until podman exec "$host" systemctl is-system-running 2>/dev/null | grep -qE 'running|degraded'; do sleep 1; done
-  done
+  for host in "${HOSTS[@]}"; do wait_for_systemd "$host"; done
+  check_name_resolution
 }
 
 write_secrets() {
@@ -111,6 +171,7 @@ main() {
     ansible-playbook -i "$INVENTORY" playbooks/site.yml -e @"$SECRETS" "${CONSTRAINTS[@]}"
     log "filling Airflow with DAG runs"
     make_dag_runs
+    touch "$DEPLOYED"
   fi
   local before after
   before=$(health)
