@@ -356,7 +356,7 @@ def run_dump(
         manifest["schema_files"] = {
             s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
         }
-        mf.validate(manifest, staging)
+        mf.validate(mf.seal(manifest), staging)
         os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
         _install(staging, dump_dir, manifest)
         return dict(

@@ -3,8 +3,13 @@
 """The dump manifest (DUMP_DIR/manifest.json): build, write atomically, read and validate.
 
 A manifest is the contract between metastore_dump, metastore_rewrite, metastore_load and
-metastore_verify; ``validate`` rejects anything a loader could not trust (missing keys, a data
-file outside the dump directory, a checksum that is not one, a file whose sha256 differs).
+metastore_verify; ``validate`` rejects anything a loader could not trust (a manifest edited or
+damaged after the dump wrote it, missing keys, a data file outside the dump directory, a checksum
+that is not one, a file whose sha256 differs).
+
+The files' sha256 sums live in the manifest, so the manifest carries a digest of itself too
+(``manifest_sha256``): without it, an edited row count or checksum would only show once the load
+had written the whole schema and that table's rows.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import tempfile
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+DIGEST_KEY = "manifest_sha256"
 SCHEMA_SECTIONS = ("pre-data", "post-data")
 _CHECKSUM_RE = re.compile(r"^v1:[0-9a-f]{64}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -67,8 +73,41 @@ def content_digest(manifest):
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def manifest_digest(manifest):
+    """sha256 of the manifest's canonical json, without its own digest (so it can be stored inside)."""
+    material = {key: value for key, value in manifest.items() if key != DIGEST_KEY}
+    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def seal(manifest):
+    """Store the manifest's digest in it (``manifest_sha256``); returns the same dict."""
+    manifest[DIGEST_KEY] = manifest_digest(manifest)
+    return manifest
+
+
+def check_seal(manifest):
+    """``ManifestError`` unless the manifest holds its own digest and the content still matches it.
+
+    A manifest without one is refused rather than trusted: it cannot be told apart from one whose
+    digest was removed along with an edit, and a new dump of the same source costs one dump run.
+    """
+    recorded = manifest.get(DIGEST_KEY)
+    if recorded is None:
+        raise ManifestError(
+            f"the manifest has no '{DIGEST_KEY}' (it was written by an older metastore_dump, or the field "
+            "was removed), so its row counts and checksums cannot be trusted: dump again"
+        )
+    if recorded != manifest_digest(manifest):
+        raise ManifestError(
+            f"the manifest was changed after metastore_dump wrote it (its content no longer matches its "
+            f"'{DIGEST_KEY}'): do not edit manifest.json; dump again"
+        )
+
+
 def write(dump_dir, manifest):
-    """Write manifest.json atomically (temp file + rename): a reader never sees half a manifest."""
+    """Seal and write manifest.json atomically (temp file + rename): a reader never sees half a manifest."""
+    seal(manifest)
     path = os.path.join(dump_dir, MANIFEST_NAME)
     fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=dump_dir)
     try:
@@ -131,9 +170,10 @@ def _validate_table(table, index, checksums=True):
 
 
 def validate(manifest, dump_dir=None, check_files=True):
-    """Raise ``ManifestError`` unless ``manifest`` is complete and, with ``dump_dir``, matches its files."""
+    """``ManifestError`` unless ``manifest`` is sealed, complete and, with ``dump_dir``, matches its files."""
     if not isinstance(manifest, dict):
         raise ManifestError("manifest is not a json object")
+    check_seal(manifest)  # first: nothing below is worth checking in a manifest that was edited
     version = _require(manifest, "format_version", int, "manifest")
     if version != FORMAT_VERSION:
         raise ManifestError(f"manifest format_version {version} is not supported (expected {FORMAT_VERSION})")

@@ -19,6 +19,9 @@ description:
     per-table columns, primary key, row count, content checksum and file sha256, sequence values, pg_dump
     version), C(DUMP_DIR/schema/pre-data.sql), C(DUMP_DIR/schema/post-data.sql) and
     C(DUMP_DIR/data/<schema>.<table>.copy). The manifest is written last and atomically.
+  - The manifest holds a sha256 of its own content (C(manifest_sha256)), so the load and the verification
+    refuse a manifest edited or damaged after the dump before they write or compare anything. Manifests
+    written by older versions lack it and must be dumped again.
   - Idempotent. If no write transaction committed on the source since the last dump (same snapshot), nothing
     is read or written. Otherwise the content is checksummed; an identical content rewrites nothing and
     reports C(changed=false); a different one replaces the dump.

@@ -243,6 +243,25 @@ def test_corrupted_manifest_fails_before_touching_the_target(
     assert user_tables(postgres_server, pg_database) == 0
 
 
+def test_manifest_with_an_edited_row_count_is_refused_before_anything_is_written(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """Without a digest of its own, the load wrote the schema and every task_instance row first."""
+    path, _unused, _unused = dump_dir
+    broken = tmp_path / "broken"
+    shutil.copytree(path, broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    table = next(t for t in manifest["tables"] if t["name"] == "task_instance")
+    table["row_count"] += 1
+    (broken / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    result = load(postgres_server, pg_database, broken, verify=False)
+    assert result["_rc"] != 0
+    assert "changed after metastore_dump wrote it" in result["msg"] and "dump again" in result["msg"]
+    assert "Nothing was changed on the target" in result["msg"]
+    assert user_tables(postgres_server, pg_database) == 0
+    assert h.query(postgres_server.url_for(pg_database), NO_PROGRESS_SCHEMA) == [(0,)]
+
+
 def test_truncated_data_file_is_caught_by_its_sha256(postgres_server, dump_dir, pg_database, tmp_path):
     path, _unused, _unused = dump_dir
     broken = tmp_path / "broken"

@@ -151,3 +151,22 @@ def test_verify_cockroachdb_against_a_live_postgresql_source(cockroachdb_url, po
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {database} CASCADE")
         admin.close()
+
+
+def test_an_edited_manifest_is_refused_instead_of_blaming_the_target(
+    postgres_server, loaded, target, tmp_path
+):
+    """Without the manifest's own digest, an edited row count was reported as a target that differs."""
+    import json
+    import shutil
+
+    _unused, path = loaded
+    edited = tmp_path / "edited"
+    shutil.copytree(path, edited)
+    manifest = json.loads((edited / "manifest.json").read_text())
+    manifest["tables"][0]["row_count"] += 1
+    (edited / "manifest.json").write_text(json.dumps(manifest))
+    result = verify_manifest(postgres_server, target, edited)
+    assert result["_rc"] != 0
+    assert "changed after metastore_dump wrote it" in result["msg"] and "dump again" in result["msg"]
+    assert "differing_tables" not in result

@@ -105,12 +105,37 @@ def test_missing_schema_file_is_caught(dump):
     ],
 )
 def test_corrupted_manifest_is_rejected_with_what_is_wrong(dump, mutate, message):
+    """Sealed after the change, as a faulty dumper would write it: each field is still checked."""
     path, manifest = dump
     broken = copy.deepcopy(manifest)
     mutate(broken)
-    (path / "manifest.json").write_text(json.dumps(broken))
+    (path / "manifest.json").write_text(json.dumps(mf.seal(broken)))
     with pytest.raises(mf.ManifestError, match=message):
         mf.load(str(path))
+
+
+def test_manifest_edited_after_the_dump_is_refused_before_anything_else(dump):
+    path, manifest = dump
+    edited = copy.deepcopy(manifest)
+    edited["tables"][0]["row_count"] = 3  # still a valid manifest in every other respect
+    (path / "manifest.json").write_text(json.dumps(edited))
+    with pytest.raises(mf.ManifestError, match=r"changed after metastore_dump wrote it.*dump again"):
+        mf.load(str(path))
+
+
+def test_manifest_without_its_digest_is_refused_with_dump_again(dump):
+    path, manifest = dump
+    older = {k: v for k, v in manifest.items() if k != mf.DIGEST_KEY}
+    (path / "manifest.json").write_text(json.dumps(older))
+    with pytest.raises(mf.ManifestError, match=r"has no 'manifest_sha256'.*dump again"):
+        mf.load(str(path))
+
+
+def test_manifest_digest_does_not_depend_on_key_order_or_indentation(dump):
+    path, manifest = dump
+    reordered = dict(reversed(list(json.loads((path / "manifest.json").read_text()).items())))
+    (path / "manifest.json").write_text(json.dumps(reordered, ensure_ascii=True))
+    assert mf.load(str(path)) == manifest
 
 
 def test_a_dump_without_checksums_validates_with_null_checksums(dump):
