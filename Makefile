@@ -13,6 +13,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
+# Airflow venvs of the tests (tests/support/airflow_env.py), kept across clones when run as root (CI).
+export AIRFLOW_OPS_CACHE ?= $(if $(filter 0,$(shell id -u)),/var/cache/airflow-ops,$(CURDIR)/.cache)
 
 .PHONY: help deps venv collection-link test-hosts lint ruff ansible-lint sanity pytest unit integration e2e \
         molecule test test-quick build install-check demo changelog clean

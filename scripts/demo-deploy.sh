@@ -26,6 +26,9 @@ SECRETS="$STATE_DIR/secrets.yml"
 DEPLOYED="$STATE_DIR/deployed"
 DAG_RUNS="${DEMO_DAG_RUNS:-3}"
 MIGRATE=true
+# The machine's pip cache for test hosts (scripts/prepare-test-hosts.sh makes it): Airflow's wheels are
+# downloaded once per machine, not once per host and run.
+PIP_CACHE=/var/cache/airflow-ops/pip
 # Airflow's official constraints live on GitHub, which CI machines may not reach: use the known-good
 # pip freeze kept with the tests when it is there.
 CONSTRAINTS=()
@@ -86,7 +89,8 @@ check_name_resolution() {
         cat >&2 <<MSG
 [demo] $from cannot resolve $to on podman network $NETWORK: the network has no DNS.
        podman's CNI backend needs the dnsname plugin: run 'bash scripts/install-host-deps.sh' (it installs
-       golang-github-containernetworking-plugin-dnsname), then run the demo again (it recreates the network).
+       golang-github-containernetworking-plugin-dnsname; if dpkg lists it but /usr/lib/cni/dnsname is missing,
+       apt-get install --reinstall it), then run the demo again: it recreates the network and the hosts.
 MSG
         return 1
       fi
@@ -102,13 +106,14 @@ start_hosts() {
   if podman network exists "$NETWORK" && ! network_has_dns; then
     podman network rm -f "$NETWORK" >/dev/null
   fi
+  install -d -m 0700 "$PIP_CACHE"
   podman network exists "$NETWORK" || podman network create --subnet "$SUBNET" "$NETWORK" >/dev/null
   for host in "${HOSTS[@]}"; do
     if podman container exists "$host"; then
       podman start "$host" >/dev/null
     else
       podman run -d --name "$host" --hostname "$host" --network "$NETWORK" \
-        --privileged --systemd=always "$IMAGE" /sbin/init >/dev/null
+        --privileged --systemd=always --volume "$PIP_CACHE:/root/.cache/pip:rw" "$IMAGE" /sbin/init >/dev/null
     fi
   done
   for host in "${HOSTS[@]}"; do wait_for_systemd "$host"; done

@@ -75,6 +75,8 @@ build_image() {
 main() {
   install_packages
   configure_podman
+  # pip's cache for every test host (mounted at /root/.cache/pip by the demo and the Airflow scenarios).
+  install -d -m 0700 /var/cache/airflow-ops/pip
   local want have
   want=$(recipe_hash)
   have=$(podman image inspect --format '{{ index .Config.Labels "airflow_ops.recipe" }}' "$IMAGE" 2>/dev/null || true)
