@@ -1,6 +1,7 @@
 """Real Apache Airflow installs for tests: cached venvs, ``airflow db migrate``, ``pg_dump`` of the result.
 
-Each Airflow version gets its own venv under ``.cache/airflow-venvs/<version>[-fab]`` (gitignored),
+Each Airflow version gets its own venv under ``$AIRFLOW_OPS_CACHE/airflow-venvs/<version>[-fab]`` (default
+``.cache/``, gitignored),
 created on first use and reused afterwards; CI starts cold and pays that once per variant (measured
 here: 80-140 s each with pip). Airflow's constraints files live on GitHub, which these machines
 cannot reach: ``airflow-constraints/<version>[-fab].txt`` beside this file pins every package (see its
@@ -18,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-VENV_ROOT = REPO_ROOT / ".cache" / "airflow-venvs"
+# AIRFLOW_OPS_CACHE (set by the Makefile to a folder outside the checkout when run as root) keeps the venvs
+# across clones: CI runs in a fresh clone each time and would otherwise reinstall every Airflow.
+VENV_ROOT = Path(os.environ.get("AIRFLOW_OPS_CACHE") or REPO_ROOT / ".cache") / "airflow-venvs"
 CONSTRAINTS_DIR = Path(__file__).resolve().parent / "airflow-constraints"
 
 DEFAULT_VERSION = "3.3.2"
