@@ -18,7 +18,11 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import split_statements
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
+    SqlScriptError,
+    parse_statement,
+    split_statements,
+)
 
 try:
     import psycopg2
@@ -144,20 +148,55 @@ class Loader:
             return "foreign", objects, None
         return "empty", objects, None
 
+    def dump_schemas(self):
+        """The schemas this dump writes: those of its tables and sequences, and those pre-data creates."""
+        schemas = {t["schema"] for t in self.manifest["tables"]} | {
+            s["schema"] for s in self.manifest["sequences"]
+        }
+        for statement in read_schema(self.schema_dir, "pre-data"):
+            try:
+                parsed = parse_statement(statement)
+            except SqlScriptError:
+                continue  # not a CREATE SCHEMA we could miss: the load itself reports it
+            if parsed.kind == "CreateSchemaStmt" and parsed.node.schemaname:
+                schemas.add(parsed.node.schemaname)
+        return schemas
+
+    def split_for_replace(self, objects):
+        """(to_drop, kept): replace drops what lies in the dump's schemas and keeps every other schema."""
+        schemas = self.dump_schemas()
+        to_drop = [o for o in objects if o["schema"] in schemas]
+        return to_drop, [o for o in objects if o["schema"] not in schemas]
+
     def replace_target(self, objects):
-        """if_exists=replace: drop the target's user tables, views and sequences, and the old progress."""
-        order = {"VIEW": 0, "BASE TABLE": 1, "SEQUENCE": 2}
-        dropped = []
-        with self.conn.cursor() as cur:
-            for obj in sorted(objects, key=lambda o: order.get(o["kind"], 3)):
-                kind = {"VIEW": "VIEW", "SEQUENCE": "SEQUENCE"}.get(obj["kind"], "TABLE")
-                statement = sql.SQL("DROP {} IF EXISTS {}.{} CASCADE").format(
-                    sql.SQL(kind), sql.Identifier(obj["schema"]), sql.Identifier(obj["name"])
+        """if_exists=replace: drop the objects in the dump's schemas, and the old progress; keep the rest.
+
+        No CASCADE: an object outside those schemas that depends on one of them (a view, a foreign key)
+        stops the replace with the server's explanation instead of being dropped along with it.
+        """
+        to_drop, _kept = self.split_for_replace(objects)
+        statements = []
+        for kind, types in (("VIEW", ("VIEW",)), ("TABLE", ("BASE TABLE",)), ("SEQUENCE", ("SEQUENCE",))):
+            names = [sql.Identifier(o["schema"], o["name"]) for o in to_drop if o["kind"] in types]
+            if names:
+                # One statement per kind: the dump's tables may reference each other (FKs).
+                statements.append(
+                    sql.SQL("DROP {} IF EXISTS {}").format(sql.SQL(kind), sql.SQL(", ").join(names))
                 )
-                cur.execute(statement)
-                dropped.append(statement.as_string(self.conn))
-            lp.clear(cur, self.progress_schema)
-        self.conn.commit()
+        try:
+            with self.conn.cursor() as cur:
+                for statement in statements:
+                    cur.execute(statement)
+                lp.clear(cur, self.progress_schema)
+            self.conn.commit()
+        except psycopg2.errors.DependentObjectsStillExist as exc:
+            self.conn.rollback()
+            raise LoadError(
+                f"if_exists=replace stopped, nothing was dropped: {str(exc).strip()} "
+                f"{(exc.diag.message_detail or '').strip()}. Objects outside the dump's schemas are never "
+                "dropped: remove that dependency (or the dependent object) yourself, then run again"
+            ) from None
+        dropped = [statement.as_string(self.conn) for statement in statements]
         self.progress = {}
         self.executed.extend(dropped)
         return dropped

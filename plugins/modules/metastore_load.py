@@ -40,7 +40,10 @@ options:
     description:
       - What to do when the target holds other data than a load of this dump.
       - C(fail) stops with the list of objects found and changes nothing.
-      - C(replace) drops the target's tables, views and sequences (CASCADE) and loads from scratch.
+      - C(replace) drops the tables, views and sequences in the schemas the dump writes (those of its tables
+        and sequences, and those its pre-data creates) and the progress of an earlier load, then loads from
+        scratch. Objects in other schemas are kept; one of them that depends on a dropped object (a view, a
+        foreign key) stops the replace before anything is dropped (no CASCADE).
     type: str
     choices: [fail, replace]
     default: fail
@@ -175,6 +178,22 @@ def describe_foreign(objects, reason):
     return "; ".join(filter(None, [reason, ", ".join(names)]))
 
 
+def foreign_message(loader, objects, reason):
+    """What is in the way, and exactly what if_exists=replace would drop and what it would keep."""
+    to_drop, kept = loader.split_for_replace(objects)
+    msg = f"the target holds other data: {describe_foreign(objects, reason)}. Nothing was changed. "
+    if not to_drop and not reason:
+        return msg + (
+            "None of it is in the schemas this dump writes: load into an empty database, or set "
+            "if_exists=replace to load beside it (nothing would be dropped)."
+        )
+    msg += "Load into an empty database, or set if_exists=replace to drop "
+    msg += f"{describe_foreign(to_drop, None)}" if to_drop else f"the earlier load's progress ({reason})"
+    if kept:
+        msg += f"; it keeps {describe_foreign(kept, None)} (outside the dump's schemas)"
+    return msg + "."
+
+
 def run(module, conn, manifest):
     params = module.params
     options = {
@@ -192,11 +211,7 @@ def run(module, conn, manifest):
     state, objects, reason = loader.inspect()
     result = {"state": state, "statements": [], "batches": 0, "retries": 0, "resumed_from": {}}
     if state == "foreign" and params["if_exists"] == "fail":
-        module.fail_json(
-            msg=f"the target holds other data: {describe_foreign(objects, reason)}. Nothing was changed. "
-            "Load into an empty database, or set if_exists=replace to drop these objects first.",
-            **result,
-        )
+        module.fail_json(msg=foreign_message(loader, objects, reason), **result)
     if module.check_mode:
         steps = ld.plan(state, loader)
         module.exit_json(

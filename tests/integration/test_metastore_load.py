@@ -143,6 +143,47 @@ def test_if_exists_replace_drops_other_data_and_loads(postgres_server, dump_dir,
     assert load(postgres_server, pg_database, path, if_exists="replace")["changed"] is False
 
 
+def test_if_exists_replace_keeps_schemas_the_dump_does_not_write(postgres_server, dump_dir, pg_database):
+    """An unrelated keepme.important table was dropped with the dump's own schema's objects."""
+    path, _unused, source_db = dump_dir
+    url = postgres_server.url_for(pg_database)
+    h.query(
+        url,
+        "CREATE SCHEMA keepme; CREATE TABLE keepme.important (a int);"
+        " INSERT INTO keepme.important VALUES (7); CREATE SEQUENCE keepme.counter;"
+        " CREATE TABLE public.precious (a int)",
+    )
+    refused = load(postgres_server, pg_database, path)
+    result = load(postgres_server, pg_database, path, if_exists="replace")
+    assert result["_rc"] == 0, result.get("msg")
+    assert h.query(url, "SELECT to_regclass('keepme.important') IS NOT NULL") == [(True,)]
+    assert h.query(url, "SELECT a FROM keepme.important") == [(7,)]
+    assert h.query(url, "SELECT to_regclass('keepme.counter') IS NOT NULL") == [(True,)]
+    assert h.query(url, "SELECT to_regclass('public.precious')") == [(None,)]
+    assert not any("keepme" in s for s in result["statements"])
+    assert_verified_equal(postgres_server, pg_database, source_db)
+    # The refusal says what replace drops and what it keeps (it used to offer to drop everything).
+    assert refused["_rc"] != 0
+    assert "if_exists=replace to drop public.precious (base table); it keeps keepme.counter" in refused["msg"]
+
+
+def test_if_exists_replace_stops_before_dropping_what_another_schema_depends_on(
+    postgres_server, dump_dir, pg_database
+):
+    path, _unused, _unused = dump_dir
+    url = postgres_server.url_for(pg_database)
+    h.query(
+        url,
+        "CREATE TABLE public.dag (dag_id text PRIMARY KEY); INSERT INTO public.dag VALUES ('mine');"
+        " CREATE SCHEMA keepme; CREATE VIEW keepme.dags AS SELECT dag_id FROM public.dag",
+    )
+    result = load(postgres_server, pg_database, path, if_exists="replace")
+    assert result["_rc"] != 0
+    assert "nothing was dropped" in result["msg"] and "keepme.dags" in result["msg"]
+    assert h.query(url, "SELECT dag_id FROM keepme.dags") == [("mine",)]
+    assert h.query(url, NO_PROGRESS_SCHEMA) == [(0,)]
+
+
 def test_kill_9_in_the_middle_of_a_table_resumes_without_duplicates(
     postgres_server, dump_dir, pg_database, tmp_path
 ):
