@@ -163,10 +163,35 @@ def scrub(message, params):
     return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1********@", text)
 
 
+# libpq's words when the first byte back is not PostgreSQL's: 'H' is the start of "HTTP/1.1 400 ...".
+_NOT_POSTGRESQL = re.compile(
+    r"invalid response to ssl negotiation: (.)|expected authentication request from server, but received (.)"
+)
+# SQLSTATEs of a server ending the session (terminated by an administrator, shutdown, another crash).
+_SESSION_ENDED = {"57P01", "57P02", "57P03", "08000", "08003", "08006"}
+
+
+def _not_postgresql_hint(text):
+    """The hint for a port that answers, but not in the PostgreSQL protocol; None for other errors."""
+    match = _NOT_POSTGRESQL.search(text)
+    if not match:
+        return None
+    first = match.group(1) or match.group(2)
+    like = " (it answered like an HTTP server: web UI, health or admin port)" if first.lower() == "h" else ""
+    return (
+        f"something answers on that port but does not speak the PostgreSQL protocol{like}: check login_port "
+        "(or the URL's port) is the database's port (PostgreSQL 5432, CockroachDB's SQL port 26257 rather "
+        "than its HTTP port 8080, HAProxy's database listener rather than its stats page)"
+    )
+
+
 def explain_connection_error(error_text, target):
     """Map libpq's error text to what an operator should check."""
     text = error_text.lower()
-    if "password authentication failed" in text or "authentication failed" in text:
+    not_postgresql = _not_postgresql_hint(text)
+    if not_postgresql:
+        hint = not_postgresql
+    elif "password authentication failed" in text or "authentication failed" in text:
         hint = "check login_user / login_password (or the URL's user and password)"
     elif "no password supplied" in text:
         hint = "the server requires a password: set login_password or put it in the URL"
@@ -185,6 +210,31 @@ def explain_connection_error(error_text, target):
     else:
         hint = "check the connection options"
     return f"cannot connect to {target}: {hint}. Server said: {error_text.strip()}"
+
+
+def connection_lost(exc, conn=None):
+    """True when ``exc`` means the session is gone (server terminated it, restart, network or proxy cut)."""
+    if conn is not None and getattr(conn, "closed", 0):
+        return True
+    if getattr(exc, "pgcode", None) in _SESSION_ENDED:
+        return True
+    text = str(exc).lower()
+    return "server closed the connection" in text or "connection already closed" in text
+
+
+def describe_database_error(exc, conn, params, doing="the load"):
+    """A database error for the operator: a lost connection says so, which server, and what to check."""
+    server_said = " ".join(str(exc).split()) or type(exc).__name__
+    if connection_lost(exc, conn):
+        message = (
+            f"the connection to {describe_target(params)} was lost during {doing} "
+            f"(server said: {server_said}). The server ended the session (terminated by an administrator, "
+            "a restart or failover) or the network or a proxy cut it (idle or connection timeouts): check "
+            "that the server is up and reachable from this host"
+        )
+    else:
+        message = f"{doing} failed on {describe_target(params)}: {server_said}"
+    return scrub(message, params)
 
 
 def connect(params, autocommit=False):
@@ -253,7 +303,10 @@ def run_transaction(conn, work, attempts=8, on_retry=None, sleep=time.sleep):
             conn.commit()
             return result
         except BaseException:
-            conn.rollback()
+            # On a dead connection the rollback fails too ("connection already closed"): the original
+            # error says why, so it is the one raised.
+            with contextlib.suppress(Exception):
+                conn.rollback()
             raise
 
     return run_with_retry(attempt, attempts=attempts, on_retry=on_retry, sleep=sleep)

@@ -147,6 +147,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     DATABASE_ERRORS,
     connect_or_fail,
     connection_argument_spec,
+    describe_database_error,
     scrub,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import DumpError, run_dump
@@ -183,7 +184,8 @@ def main():
     except (DumpError, ManifestError, OSError) as exc:
         module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))
     except DATABASE_ERRORS as exc:
-        module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed on the source: {exc}", params))
+        reason = describe_database_error(exc, conn, params, doing="reading the source")
+        module.fail_json(msg=f"dump into {params['dump_dir']} failed: {reason}")
     finally:
         conn.close()
     if not module._diff:

@@ -163,6 +163,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     DATABASE_ERRORS,
     connect_or_fail,
     connection_argument_spec,
+    describe_database_error,
     scrub,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
@@ -281,11 +282,8 @@ def main():
         )
     except DATABASE_ERRORS as exc:
         module.fail_json(
-            msg=scrub(
-                f"load failed on the target: {str(exc).strip()}. Everything committed so far is recorded; "
-                "fix the cause and run again to resume.",
-                params,
-            )
+            msg=f"load failed: {describe_database_error(exc, conn, params)}. Everything committed so far is "
+            "recorded on the target: fix the cause and run again to resume."
         )
     finally:
         conn.close()

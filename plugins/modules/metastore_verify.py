@@ -107,6 +107,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     DATABASE_ERRORS,
     connect_or_fail,
     connection_argument_spec,
+    describe_database_error,
     scrub,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import measure_source
@@ -155,7 +156,7 @@ def main():
     try:
         report = verifier.verify_target(conn, tables, sequences, module.params["ignore_schemas"])
     except DATABASE_ERRORS as exc:
-        module.fail_json(msg=scrub(f"reading the target failed: {exc}", module.params))
+        module.fail_json(msg=describe_database_error(exc, conn, module.params, doing="reading the target"))
     finally:
         conn.close()
     problems = verifier.failure_message(report)

@@ -249,6 +249,10 @@ def test_dropped_connection_fails_clearly_and_the_rerun_resumes(
     pause.unlink()  # let the module continue on its dead connection
     failed = h.finish_module(proc)
     assert failed["_rc"] != 0
+    # It used to say only "connection already closed" (the failed rollback hid the real error).
+    target = f"{postgres_server.superuser}@{postgres_server.host}:{postgres_server.port}/{pg_database}"
+    assert f"the connection to {target} was lost" in failed["msg"]
+    assert "server closed the connection unexpectedly" in failed["msg"]
     assert "run again to resume" in failed["msg"]
     assert postgres_server.password not in json.dumps(failed)
     resumed = load(postgres_server, pg_database, path)

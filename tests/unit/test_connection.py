@@ -247,3 +247,72 @@ def test_run_transaction_rolls_back_a_failed_attempt_and_reruns_it_whole(postgre
         cur.execute("SELECT count(*) FROM granted")
         assert cur.fetchone() == (1,), "the failed attempt's insert must have been rolled back"
     conn.close()
+
+
+@pytest.fixture
+def http_port():
+    """An HTTP server on loopback that, like HAProxy's or nginx's parser, answers a request that does not
+    start with an HTTP method at once with 400 (what a web UI or health port answers a libpq client)."""
+    import socketserver
+    import threading
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            self.request.recv(4096)
+            self.request.sendall(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("sslmode", ["prefer", "disable", "require"])
+def test_a_port_answering_http_says_it_is_not_a_database_port(http_port, sslmode):
+    """libpq's 'invalid response to SSL negotiation: H' used to get the sslmode hint."""
+    params = {
+        "login_host": "127.0.0.1",
+        "login_port": http_port,
+        "login_user": "x",
+        "login_db": "x",
+        "sslmode": sslmode,
+        "connect_timeout": 5,
+    }
+    with pytest.raises(c.ConnectionFailure) as err:
+        c.connect(params)
+    text = str(err.value)
+    assert "does not speak the PostgreSQL protocol" in text and "login_port" in text
+    assert "check sslmode" not in text
+
+
+@pytest.mark.integration
+def test_a_connection_terminated_by_the_server_is_reported_as_lost_not_already_closed(
+    postgres_server, pg_database
+):
+    """run_transaction's rollback on the dead connection used to hide the server's reason."""
+    import psycopg2
+
+    params = {"url": postgres_server.url_for(pg_database), "connect_timeout": 5}
+    conn = c.connect(params)
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    conn.rollback()
+    admin = psycopg2.connect(postgres_server.url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+    with pytest.raises(psycopg2.Error) as err:
+        c.run_transaction(conn, lambda cur: cur.execute("SELECT 1"))
+    assert "connection already closed" not in str(err.value)
+    message = c.describe_database_error(err.value, conn, params)
+    assert message.startswith(f"the connection to {c.describe_target(params)} was lost")
+    assert "server closed the connection unexpectedly" in message and "check that the server is up" in message
+    assert postgres_server.password not in message
