@@ -49,13 +49,13 @@ def collection_on_path():
     ensure_collection_importable()
 
 
-def test_ansible_builder_creates_a_build_context_with_every_dependency(tmp_path):
+def test_ansible_builder_creates_a_build_context_from_the_documented_definition(tmp_path):
     result = _run(
         [
             _tool("ansible-builder"),
             "create",
             "--file",
-            "meta/execution-environment.yml",
+            "docs/execution-environment/execution-environment.yml",
             "--context",
             str(tmp_path),
         ]
@@ -65,15 +65,44 @@ def test_ansible_builder_creates_a_build_context_with_every_dependency(tmp_path)
     assert 'EE_BASE_IMAGE="quay.io/centos/centos:stream9"' in containerfile
     assert "ansible-core==2.19.14" in containerfile
     assert "dnf module enable -y postgresql:16" in containerfile
-    python_deps = (tmp_path / "_build" / "requirements.txt").read_text()
-    for package in ("psycopg2-binary", "pglast", "sqlalchemy-cockroachdb", "PyMySQL"):
-        assert package in python_deps
-    bindep = (tmp_path / "_build" / "bindep.txt").read_text()
-    assert "postgresql [platform:rpm]" in bindep
     galaxy = yaml.safe_load((tmp_path / "_build" / "requirements.yml").read_text())
     names = {c["name"] for c in galaxy["collections"]}
     assert {"community.postgresql", "community.mysql", "community.general", "ansible.posix"} <= names
     assert any("airflow-ops/metastore" in name for name in names)
+
+
+def test_ansible_builder_introspection_of_the_installed_tarball_finds_every_dependency(tmp_path):
+    """The step of an EE build that reads each installed collection's meta/execution-environment.yml.
+
+    Proves: the built and installed tarball declares its Python and system dependencies the way
+    ansible-builder reads them (issue 15: it failed there with FileNotFoundError). Does not build an image
+    (no registry image can be pulled here).
+    """
+    dist, collections = tmp_path / "dist", tmp_path / "collections"
+    built = _run([_tool("ansible-galaxy"), "collection", "build", "--output-path", str(dist)])
+    assert built.returncode == 0, built.stdout + built.stderr
+    (tarball,) = dist.glob("airflow_ops-metastore-*.tar.gz")
+    installed = _run(
+        [
+            _tool("ansible-galaxy"),
+            "collection",
+            "install",
+            "--offline",
+            "--no-deps",
+            "--force",
+            "-p",
+            str(collections),
+            str(tarball),
+        ]
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    result = _run([_tool("ansible-builder"), "introspect", "--sanitize", str(collections)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = yaml.safe_load(result.stdout)
+    python = " ".join(found["python"])
+    for package in ("psycopg2-binary", "pglast", "sqlalchemy-cockroachdb", "PyMySQL"):
+        assert package in python, result.stdout
+    assert any(line.startswith("postgresql [platform:rpm]") for line in found["system"]), result.stdout
 
 
 @pytest.mark.parametrize("inventory", INVENTORIES)
