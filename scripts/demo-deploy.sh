@@ -191,10 +191,27 @@ main() {
 
   local ip
   ip=$(podman inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$SOURCE")
+  print_summary "$((SECONDS - t0))" "$ip" "$before" "$after"
+  # The demo succeeds only when Airflow is healthy on the target afterwards.
+  if ! healthy "$after"; then
+    echo "[demo] Airflow is not healthy after the migration: $after" >&2
+    return 1
+  fi
+}
+
+# Healthy: the metadata database and the scheduler both report "healthy" in the health endpoint's JSON.
+healthy() {
+  python3 -c 'import json, sys
+health = json.loads(sys.argv[1])
+sys.exit(0 if all(health.get(k, {}).get("status") == "healthy" for k in ("metadatabase", "scheduler")) else 1)' "$1" 2>/dev/null
+}
+
+print_summary() {
+  local seconds=$1 ip=$2 before=$3 after=$4
   cat <<SUMMARY
 
 ================================================================================
- airflow_ops.metastore demo ($((SECONDS - t0)) s)
+ airflow_ops.metastore demo ($seconds s)
  Airflow UI / API   http://$ip:8080   (from this machine)
  admin login        admin, password: airflow_admin_password in $SECRETS
  health before      $before
