@@ -24,6 +24,10 @@ DEFAULT_BATCH_ROWS = 10000
 DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 
 
+class DamagedCopyFile(ValueError):
+    """A data file that cannot be whole: a load cannot fix it by running again, only a new dump can."""
+
+
 class _HashingWriter:
     """A write-only file that hashes and counts what passes through it."""
 
@@ -79,7 +83,9 @@ def iter_batches(path, start_offset=0, max_rows=DEFAULT_BATCH_ROWS, max_bytes=DE
                 if not line:
                     break
                 if not line.endswith(b"\n"):
-                    raise ValueError(f"{path} ends in the middle of a row at byte {offset + chunk.tell()}")
+                    raise DamagedCopyFile(
+                        f"{path} ends in the middle of a row at byte {offset + chunk.tell() + len(line)}"
+                    )
                 chunk.write(line)
                 rows += 1
             if not rows:

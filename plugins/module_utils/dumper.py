@@ -10,6 +10,7 @@ describes exactly the files beside it, even while Airflow keeps writing to the s
 from __future__ import annotations
 
 import datetime
+import errno
 import glob
 import hashlib
 import os
@@ -235,6 +236,55 @@ def _install(staging, dump_dir, manifest):
     mf.write(dump_dir, manifest)
 
 
+def estimated_bytes(cur, tables):
+    """What the tables take on the source (heap and TOAST): about what their COPY text needs on disk."""
+    cur.execute(
+        "SELECT coalesce(sum(pg_catalog.pg_table_size(c.oid)), 0) FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " JOIN unnest(%s::text[], %s::text[]) AS t(s, n) ON n.nspname = t.s AND c.relname = t.n",
+        ([t["schema"] for t in tables], [t["name"] for t in tables]),
+    )
+    return int(cur.fetchone()[0])
+
+
+def _human(size):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def no_space_error(dump_dir, path, needed, free_at_start):
+    """ENOSPC/EDQUOT while writing the dump: which file, how much it needs, what was free."""
+    return DumpError(
+        f"no space left on the file system of {dump_dir} while writing {path}: this dump needs about "
+        f"{_human(needed)} (the size of its tables on the source) and {_human(free_at_start)} were free when "
+        "it started. Free space or set dump_dir to a larger file system, then run again; the partial files "
+        "were removed and an earlier dump in that directory is unchanged"
+    )
+
+
+def _copy_tables(cur, tables, staging, checksums, dump_dir):
+    """COPY every table into staging; a full disk names the file and the space needed."""
+    needed = estimated_bytes(cur, tables)
+    free_at_start = _free_bytes(staging)
+    for table in tables:
+        try:
+            _copy_table(cur, table, staging, checksums)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise no_space_error(
+                dump_dir, os.path.join(dump_dir, table["file"]), needed, free_at_start
+            ) from None
+
+
+def _free_bytes(path):
+    stat = os.statvfs(path)
+    return stat.f_bavail * stat.f_frsize
+
+
 def _table_summary(tables):
     return "".join(
         f"{t['schema']}.{t['name']}: {t['row_count']} rows {(t['checksum'] or 'no checksum')[:15]}\n"
@@ -348,8 +398,7 @@ def run_dump(
             if check_mode:
                 conn.rollback()
                 return dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
-            for table in manifest["tables"]:
-                _copy_table(cur, table, staging, checksums)
+            _copy_tables(cur, manifest["tables"], staging, checksums, dump_dir)
             conn.rollback()
         if not checksums:
             diff["after"] = _table_summary(manifest["tables"])

@@ -240,7 +240,6 @@ class Loader:
 
     def load_table(self, table):
         step = lp.data_step(table["schema"], table["name"])
-        columns = [c["name"] for c in table["columns"]]
         state = self.progress.get(step, {})
         rows, offset, batches = (
             int(state.get("position", 0)),
@@ -252,8 +251,28 @@ class Loader:
             return
         if offset:
             self.resumed_from[step] = {"rows": rows, "byte_offset": offset}
-        loaded_now, end = 0, offset
         path = os.path.join(self.dump_dir, table["file"])
+        try:
+            loaded_now, rows, batches, end = self._copy_batches(table, step, path, rows, offset, batches)
+        except copy_stream.DamagedCopyFile as exc:
+            raise LoadError(
+                f"{exc}: the data file is damaged (cut short after the dump's sha256 was checked, or written "
+                "incompletely). Running the load again cannot fix it: dump again with metastore_dump, then "
+                "load that dump with if_exists=replace (or into an empty database)"
+            ) from None
+        if rows != table["row_count"]:
+            raise LoadError(
+                f"{table['schema']}.{table['name']}: loaded {rows} rows but the manifest says "
+                f"{table['row_count']}: "
+                "the data file does not match the manifest; dump again"
+            )
+        self._transaction(lambda cur: self._record(cur, step, lp.DONE, rows, end, batches))
+        self.loaded_tables.append(self._table_result(table, rows, batches, loaded_now))
+
+    def _copy_batches(self, table, step, path, rows, offset, batches):
+        """COPY the batches of ``path`` from ``offset``, each with its progress row; the new counters."""
+        columns = [c["name"] for c in table["columns"]]
+        loaded_now, end = 0, offset
         for data, count, end in copy_stream.iter_batches(
             path, offset, self.options["batch_rows"], self.options["batch_bytes"]
         ):
@@ -266,14 +285,7 @@ class Loader:
             self._transaction(work)
             self.batches += 1
             test_pause(step, batches)
-        if rows != table["row_count"]:
-            raise LoadError(
-                f"{table['schema']}.{table['name']}: loaded {rows} rows but the manifest says "
-                f"{table['row_count']}: "
-                "the data file does not match the manifest; dump again"
-            )
-        self._transaction(lambda cur: self._record(cur, step, lp.DONE, rows, end, batches))
-        self.loaded_tables.append(self._table_result(table, rows, batches, loaded_now))
+        return loaded_now, rows, batches, end
 
     @staticmethod
     def _table_result(table, rows, batches, loaded_now):

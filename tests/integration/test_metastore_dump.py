@@ -229,3 +229,37 @@ def test_dump_into_a_new_directory_on_another_file_system_than_tmp(postgres_serv
         assert {t["name"]: t["row_count"] for t in manifest["tables"]} == counts
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    """A 96 KiB tmpfs mounted for this test: a real full disk (ENOSPC), not a file-size limit (EFBIG)."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tiny tmpfs to fill a real file system needs root")
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96k,mode=0700", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_a_full_disk_names_the_file_and_the_space_the_dump_needs(postgres_server, source, tiny_filesystem):
+    """It used to fail with a bare '[Errno 28] No space left on device'."""
+    dbname, _unused = source
+    result = dump(postgres_server, dbname, tiny_filesystem / "dump")
+    assert result["_rc"] != 0
+    msg = result["msg"]
+    assert f"no space left on the file system of {tiny_filesystem / 'dump'}" in msg, msg
+    assert "while writing " in msg and ".copy" in msg
+    assert "needs about " in msg and "Free space or set dump_dir to a larger file system" in msg
+    assert list((tiny_filesystem / "dump").glob(".staging-*")) == []  # the partial files are gone

@@ -262,6 +262,35 @@ def test_dropped_connection_fails_clearly_and_the_rerun_resumes(
     assert_verified_equal(postgres_server, pg_database, source_db)
 
 
+def test_data_file_cut_mid_row_during_the_load_says_dump_again_not_run_again(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """The sha256 passed at the start; the file is cut in the middle of a row while the load runs."""
+    path, _unused, _unused = dump_dir
+    copy = tmp_path / "copy"
+    shutil.copytree(path, copy)
+    pause = tmp_path / "paused"
+    proc = h.start_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, copy),
+        env={
+            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:3",
+            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
+        },
+    )
+    h.wait_for(pause, proc)
+    data = copy / "data" / "public.task_instance.copy"
+    content = data.read_bytes()
+    cut = content.rindex(b"\n", 0, len(content) * 3 // 4) + 5  # a few bytes into a row
+    data.write_bytes(content[:cut])
+    pause.unlink()
+    failed = h.finish_module(proc)
+    assert failed["_rc"] != 0
+    assert f"public.task_instance.copy ends in the middle of a row at byte {cut}" in failed["msg"]
+    assert "Running the load again cannot fix it: dump again" in failed["msg"]
+    assert "the load resumes" not in failed["msg"]
+
+
 def test_missing_data_file_fails_before_touching_the_target(postgres_server, dump_dir, pg_database, tmp_path):
     path, _unused, _unused = dump_dir
     broken = tmp_path / "broken"
