@@ -6,7 +6,16 @@ One :class:`Rule` per difference: an id, what it does, the first CockroachDB ver
 needs it (``None``: every version), the source of the fact, and the transform over pglast nodes.
 Sources cite ``CRDB_CONSTRUCTS.md`` (``#n`` = cockroachdb/cockroach issue or PR, ``RN`` = release
 notes). Rules run in table order; each returns how many statements (or expressions) it changed.
-Constructs no rule knows are passed through with a warning, never dropped silently.
+
+Two kinds of finding, kept apart:
+
+- a *note* (``RewriteContext.warn``): a rule did what it is for and the operator should know the
+  consequence (an expression index not created, a sequence keeping the loader as owner). The
+  rewrite succeeds; notes are reported as warnings.
+- an *unverified construct* (``RewriteContext.refuse``): no rule knows it, so loading it would
+  probably fail, and it would fail during the load, after Airflow was stopped. The rewrite fails
+  (``schema_rewrite.UnverifiedConstructs``) before anything is written. Nothing is ever passed
+  through unverified or dropped silently.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Callable, Dict, List, Set, Tuple
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
     MetaCommand,
     Statement,
+    add_table_elements,
     func_name,
     qualified_name,
     walk,
@@ -25,7 +35,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript im
 
 try:
     from pglast import ast as pg_ast
-    from pglast.enums import AlterTableType, ConstrType, VariableSetKind
+    from pglast.enums import AlterTableType, ConstrType, ObjectType, VariableSetKind
 except ImportError:  # reported by the module through sqlscript.HAS_PGLAST
     pass
 
@@ -55,7 +65,7 @@ def format_version(version: Version | None) -> str | None:
 
 @dataclass
 class RewriteContext:
-    """What the rules work on: both sections' statements, the target, and collected warnings."""
+    """What the rules work on: both sections' statements, the target, notes and refusals."""
 
     pre: List[Statement]
     post: List[Statement]
@@ -64,6 +74,7 @@ class RewriteContext:
     version: Version | None
     owner: str | None
     warnings: List[str] = field(default_factory=list)
+    unverified: List[str] = field(default_factory=list)
 
     def statements(self):
         """Every statement still in the output, pre-data first."""
@@ -73,7 +84,12 @@ class RewriteContext:
         return {qualified_name(s.node.sequence) for s in self.pre if s.kind == "CreateSeqStmt"}
 
     def warn(self, statement: Statement, reason: str) -> None:
+        """A note: the rewrite goes on, the operator reads the consequence."""
         self.warnings.append(f"{_abbreviate(statement.text)}: {reason}")
+
+    def refuse(self, statement: Statement, reason: str) -> None:
+        """An unverified construct: the rewrite fails, so the load never meets it."""
+        self.unverified.append(f"{_abbreviate(statement.text)}: {reason}")
 
 
 def _abbreviate(text: str, limit: int = 120) -> str:
@@ -298,7 +314,7 @@ def move_primary_keys(ctx: RewriteContext) -> int:
         if table is None:
             ctx.warn(statement, "no CREATE TABLE for it in pre-data; primary key left in post-data")
             continue
-        table.extra_table_elements.append(cmd.def_)
+        add_table_elements(table, [cmd.def_])
         statement.dropped = True
         count += 1
     return count
@@ -333,7 +349,50 @@ def drop_expression_indexes(ctx: RewriteContext) -> int:
     return count
 
 
-# --- constructs checked against the table, warned about otherwise -------------------------------
+# Extensions whose functions CockroachDB has built in, so the extension itself has nothing to add.
+_BUILTIN_EXTENSIONS = ("pgcrypto",)
+
+
+def drop_builtin_extensions(ctx: RewriteContext) -> int:
+    """``CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public`` (left by Airflow's upgrades)."""
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind == "CreateExtensionStmt" and statement.node.extname in _BUILTIN_EXTENSIONS:
+            statement.dropped = True
+            count += 1
+    return count
+
+
+def drop_comment_on_extension(ctx: RewriteContext) -> int:
+    """``COMMENT ON EXTENSION x IS '...'``: no effect on the schema, and CockroachDB rejects it."""
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind == "CommentStmt" and statement.node.objtype == ObjectType.OBJECT_EXTENSION:
+            statement.dropped = True
+            count += 1
+    return count
+
+
+# PostgreSQL table storage parameters CockroachDB documents as accepted for compatibility only.
+_COMPAT_STORAGE_PARAMETERS = ("fillfactor", "autovacuum_enabled")
+
+
+def drop_storage_parameters_before_22_1(ctx: RewriteContext) -> int:
+    """``CREATE TABLE ... WITH (fillfactor = 70)``: no effect on CockroachDB; undocumented before v22.1."""
+    count = 0
+    for statement in ctx.statements():
+        if statement.kind != "CreateStmt" or not statement.node.options:
+            continue
+        options = statement.node.options
+        kept = tuple(o for o in options if _storage_parameter(o) not in _COMPAT_STORAGE_PARAMETERS)
+        if len(kept) != len(options):
+            statement.node.options = kept or None
+            statement.changed = True
+            count += 1
+    return count
+
+
+# --- constructs checked against the table, refused otherwise -------------------------------------
 
 _KNOWN_STATEMENTS = {
     "CreateStmt",
@@ -388,6 +447,8 @@ def _unknown_parts(statement: Statement) -> List[str]:
         return []
     if statement.kind == "SelectStmt":
         return ["a SELECT (only pg_dump's set_config is known)"]
+    if statement.kind == "CreateExtensionStmt":
+        return [f"extension {statement.node.extname}"]
     if statement.kind not in _KNOWN_STATEMENTS:
         return [f"statement type {statement.kind}"]
     found = []
@@ -400,10 +461,32 @@ def _unknown_parts(statement: Statement) -> List[str]:
             found.append(f"column type {_type_name(node)}")
         elif isinstance(node, pg_ast.IndexStmt) and node.accessMethod not in _KNOWN_INDEX_METHODS:
             found.append(f"index method {node.accessMethod}")
+    found.extend(_unknown_storage_parameters(statement))
     return found
 
 
-def warn_unverified_constructs(ctx: RewriteContext) -> int:
+def _unknown_storage_parameters(statement: Statement) -> List[str]:
+    """``WITH (...)`` of a CREATE TABLE beyond the compatibility ones, and any of a CREATE INDEX."""
+    if statement.kind == "CreateStmt":
+        known = _COMPAT_STORAGE_PARAMETERS
+    elif statement.kind == "IndexStmt":
+        known = ()
+    else:
+        return []
+    return [
+        f"storage parameter {_storage_parameter(option)}"
+        for option in statement.node.options or ()
+        if _storage_parameter(option) not in known
+    ]
+
+
+def _storage_parameter(option) -> str:
+    """``fillfactor``, or ``toast.autovacuum_enabled`` for the TOAST table's own parameters."""
+    return f"{option.defnamespace}.{option.defname}" if option.defnamespace else option.defname
+
+
+def refuse_unverified_constructs(ctx: RewriteContext) -> int:
+    """Runs last: whatever no rule removed or rewrote must be a construct the table knows."""
     count = 0
     for statement in ctx.statements():
         unknown = _unknown_parts(statement)
@@ -412,9 +495,7 @@ def warn_unverified_constructs(ctx: RewriteContext) -> int:
             if name not in _SETTINGS_FROM_VERSION and name not in _SETTINGS_DEFAULT_ONLY:
                 unknown.append(f"setting {name}")
         if unknown:
-            ctx.warn(
-                statement, "not verified for CockroachDB, passed through unchanged: " + ", ".join(unknown)
-            )
+            ctx.refuse(statement, "not verified for CockroachDB: " + ", ".join(unknown))
             count += 1
     return count
 
@@ -506,11 +587,39 @@ RULES: Tuple[Rule, ...] = (
         drop_expression_indexes,
     ),
     Rule(
-        "unverified-constructs",
-        "constructs no rule knows: passed through unchanged, one warning each",
+        "pgcrypto-extension",
+        "CREATE EXTENSION pgcrypto (left in upgraded metastores by Airflow's own migrations) removed: "
+        "CockroachDB has its functions built in",
         None,
-        "the rule table covers Airflow 2.11 and 3.x dumps; anything else needs a person to check it",
-        warn_unverified_constructs,
+        "pg_dump writes CREATE EXTENSION ... WITH SCHEMA; CockroachDB's grammar answers WITH there with "
+        "'unimplemented' (#74777: cockroachdb/cockroach pkg/sql/parser/sql.y, create_extension_stmt, in "
+        "each grammar checked); without WITH, pkg/sql/create_extension.go accepts pgcrypto only as a "
+        "no-op, its functions (gen_random_uuid, digest, ...) being built in",
+        drop_builtin_extensions,
+    ),
+    Rule(
+        "comment-on-extension",
+        "COMMENT ON EXTENSION removed (a comment, no effect on the schema or data)",
+        None,
+        "D comment-on.md (v21.2 ... v26.3) lists no extension target (CRDB_CONSTRUCTS.md); "
+        "cockroachdb/cockroach pkg/sql/parser/sql.y comment_stmt has 'COMMENT ON EXTENSION error'",
+        drop_comment_on_extension,
+    ),
+    Rule(
+        "table-storage-parameters-v22.1",
+        "CREATE TABLE ... WITH (fillfactor / autovacuum_enabled) removed: no effect on CockroachDB",
+        (22, 1, 0),
+        "cockroachdb/docs _includes/v22.1/misc/table-storage-parameters.md: 'included for PostgreSQL "
+        "compatibility and do not affect how CockroachDB runs'; the v21.2 docs have no such list",
+        drop_storage_parameters_before_22_1,
+    ),
+    Rule(
+        "unverified-constructs",
+        "constructs no rule knows: the rewrite fails, naming each one, before anything is written",
+        None,
+        "the rule table covers Airflow 2.9 ... 3.3 dumps, fresh and upgraded; anything else would probably "
+        "stop the load after Airflow was stopped, so a person must check it first",
+        refuse_unverified_constructs,
     ),
 )
 

@@ -3,7 +3,9 @@
 """Rewrite a pg_dump schema (pre-data + post-data) for a target, with the rule table.
 
 Pure Python over pglast: no Ansible, no server. ``rewrite_schema`` is what metastore_rewrite runs.
-Statements no rule touches keep pg_dump's own text; changed ones are deparsed by pglast.
+Statements no rule touches keep pg_dump's own text; changed ones are printed from their AST by
+pglast. A construct no rule knows fails the rewrite (:class:`UnverifiedConstructs`): the load would
+probably stop there, after Airflow was stopped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript im
 
 OUTPUT_FILES = ("pre-data.sql", "post-data.sql")
 REPORT_FILE = "rewrite-report.json"
+
+
+class UnverifiedConstructs(ValueError):
+    """Statements no rule knows for the target: loading them would probably fail. Nothing is written."""
+
+    def __init__(self, constructs: List[str], version):
+        self.constructs = list(constructs)
+        listed = "\n".join(f"  - {construct}" for construct in self.constructs)
+        super().__init__(
+            f"{len(self.constructs)} statement(s) use constructs the rule table has not verified for "
+            f"CockroachDB {format_version(version)}; the load would probably stop at them, after Airflow "
+            f"was stopped, so nothing was written:\n{listed}\n"
+            "What to do: if Airflow does not need the object (an extension, index or setting added by "
+            "hand on the source), remove it on the source and dump again; otherwise check the construct "
+            "on a CockroachDB cluster of that version and add a rule for it, with its source, to "
+            "plugins/module_utils/cockroachdb_rules.py."
+        )
 
 
 def resolve_version(target: str, target_version: str | None):
@@ -77,8 +96,9 @@ def rewrite_schema(
     """Rewrite pg_dump's pre-data and post-data SQL for ``target``.
 
     Returns ``(pre_sql, post_sql, report, warnings)``; ``report`` maps each rule that changed
-    something to ``{"count", "description", "source"}``. Raises ``ValueError`` (or
-    ``sqlscript.SqlScriptError``) on bad input, before anything is written.
+    something to ``{"count", "description", "source"}``; ``warnings`` are notes (harmless, with
+    their consequence). Raises :class:`UnverifiedConstructs` when a construct no rule knows is left,
+    ``ValueError`` (or ``sqlscript.SqlScriptError``) on bad input, before anything is written.
     """
     version = resolve_version(target, target_version)
     check_complete(pre_sql, "pre-data.sql")
@@ -93,6 +113,8 @@ def rewrite_schema(
         count = rule.transform(ctx)
         if count:
             report[rule.id] = {"count": count, "description": rule.description, "source": rule.source}
+    if ctx.unverified:
+        raise UnverifiedConstructs(ctx.unverified, version)
     return (
         render_script(pre, _header(target, version, owner, "pre-data")),
         render_script(post, _header(target, version, owner, "post-data")),

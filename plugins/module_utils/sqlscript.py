@@ -11,7 +11,7 @@ PostgreSQL's own parser, never by regular expressions.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, List
 
 try:
@@ -49,16 +49,15 @@ class Script:
 class Statement:
     """One parsed statement: the original text, its AST, and what rules did to it.
 
-    Rules mutate ``node`` in place and set ``changed``; ``extra_table_elements`` holds constraint
-    nodes to append to a CREATE TABLE (rendered by splicing, so pg_dump's own column text stays).
-    ``dropped`` statements are left out of the output.
+    Rules mutate ``node`` in place (for a CREATE TABLE: append to its ``tableElts``) and set
+    ``changed``; a changed statement is printed from its AST by pglast. ``dropped`` statements
+    are left out of the output.
     """
 
     text: str
     node: Any
     changed: bool = False
     dropped: bool = False
-    extra_table_elements: List[Any] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -148,28 +147,47 @@ def deparse(node: Any, pretty: bool = False) -> str:
     return (IndentedStream() if pretty else RawStream())(node)
 
 
-def _splice_table_elements(statement: Statement) -> str:
-    """Append constraints to a CREATE TABLE keeping pg_dump's own text for everything else."""
-    text = statement.text.rstrip()
-    close = text.rfind(")")
-    if close < 0:
-        raise SqlScriptError(f"CREATE TABLE without a column list: {text[:80]!r}")
-    body = text[:close].rstrip()
-    empty = body.endswith("(")
-    additions = [deparse(element) for element in statement.extra_table_elements]
-    separator = "\n    " if empty else ",\n    "
-    return body + separator + ",\n    ".join(additions) + "\n" + text[close:]
+def add_table_elements(statement: Statement, elements) -> None:
+    """Append column or constraint nodes to a CREATE TABLE's element list, in the AST.
+
+    The statement is then printed by pglast, so the elements land inside the column list
+    whatever follows it (``WITH (...)``, ``PARTITION BY``, ``TABLESPACE``).
+    """
+    if statement.kind != "CreateStmt":
+        raise SqlScriptError(f"not a CREATE TABLE: {statement.text[:80]!r}")
+    statement.node.tableElts = (*(statement.node.tableElts or ()), *elements)
+    statement.changed = True
+
+
+def _system_type_spellings() -> frozenset:
+    """``pg_catalog.X`` type names pglast prints as SQL keywords (``integer``, ``varchar``, ...)."""
+    from pglast.printers import dml  # pylint: disable=import-outside-toplevel
+
+    return frozenset(dml.system_types)
+
+
+def unqualify_catalog_types(node: Any) -> None:
+    """Drop the ``pg_catalog.`` that PostgreSQL's parser adds to type names like ``json``.
+
+    pglast prints most built-in types back as pg_dump wrote them (``integer``, ``varchar``), but
+    ``json`` comes out as ``pg_catalog.json``, a spelling pg_dump never wrote and no rule checked
+    for the target. Unqualified, the name resolves to the same type: pg_catalog is searched first.
+    """
+    keywords = _system_type_spellings()
+    for type_name in walk(node):
+        if not isinstance(type_name, pg_ast.TypeName) or len(type_name.names or ()) != 2:
+            continue
+        schema, name = (part.sval for part in type_name.names)
+        if schema == "pg_catalog" and f"pg_catalog.{name}" not in keywords:
+            type_name.names = (type_name.names[1],)
 
 
 def render_statement(statement: Statement) -> str:
-    if statement.changed:
-        if statement.extra_table_elements:
-            statement.node.tableElts = (*(statement.node.tableElts or ()), *statement.extra_table_elements)
-            statement.extra_table_elements = []
-        return deparse(statement.node, pretty=statement.kind in ("CreateStmt", "CreateSeqStmt"))
-    if statement.extra_table_elements:
-        return _splice_table_elements(statement)
-    return statement.text
+    """pg_dump's own text for an untouched statement; pglast's print of its AST for a changed one."""
+    if not statement.changed:
+        return statement.text
+    unqualify_catalog_types(statement.node)
+    return deparse(statement.node, pretty=statement.kind in ("CreateStmt", "CreateSeqStmt"))
 
 
 def render_script(statements: List[Statement], header: str | None = None) -> str:

@@ -14,13 +14,18 @@ description:
     own parser) and applies the versioned rule table for the target.
   - For C(cockroachdb) the rules include the classic hand edits (sequence C(AS integer), C(OWNER TO),
     C(nextval('s'::regclass))) for the versions that need them, removal of psql meta-commands and of
-    session settings the target rejects, C(ALTER TABLE ONLY) to C(ALTER TABLE), and primary keys moved
-    from post-data into their C(CREATE TABLE).
+    session settings the target rejects, C(ALTER TABLE ONLY) to C(ALTER TABLE), primary keys moved
+    from post-data into their C(CREATE TABLE) (printed by pglast from the statement's syntax tree), and
+    what Airflow's own upgrade chain leaves in old metastores (C(CREATE EXTENSION pgcrypto),
+    C(COMMENT ON EXTENSION)).
   - For C(postgresql) the DDL passes through; only psql meta-commands are removed and C(OWNER TO) is
     rewritten to O(owner) (or removed when O(owner) is not set).
   - Writes O(dest)/C(pre-data.sql), O(dest)/C(post-data.sql) and O(dest)/C(rewrite-report.json).
     Files whose content would not change are not touched.
-  - Constructs no rule knows are passed through unchanged and reported in RV(rewrite_warnings).
+  - For C(cockroachdb), a construct no rule knows fails the module before any file is written, naming
+    each statement and what to do: the load would probably stop at it, after Airflow was stopped.
+  - Notes (a rule did its job and the consequence is worth reading, such as an expression index not
+    created on an old version) do not fail the module; they are returned in RV(rewrite_warnings).
 author:
   - airflow_ops.metastore contributors (@airflow-ops)
 requirements:
@@ -106,8 +111,10 @@ rules_not_needed:
   sample: [sequence-as-type, nextval-regclass]
 rewrite_warnings:
   description:
-    - Constructs passed through unverified, or removed with a consequence; read them.
-    - Each one is also emitted as an Ansible warning.
+    - Notes on what the rules did that has a consequence (for example an expression index not
+      created, or sequences keeping the loading user as owner); read them.
+    - Each one is also emitted as an Ansible warning. Unverified constructs are never here: they fail
+      the module (see RV(unverified_constructs)).
   returned: always
   type: list
   elements: str
@@ -123,6 +130,15 @@ output_dir:
   description: The directory written to (O(dest) or its default).
   returned: always
   type: str
+unverified_constructs:
+  description:
+    - Set only when the module fails because statements use constructs the rule table does not know
+      for the target version; one entry per statement, with the construct named.
+  returned: failure
+  type: list
+  elements: str
+  sample:
+    - "CREATE EXTENSION hstore WITH SCHEMA public: not verified for CockroachDB: extension hstore"
 target_version:
   description: The CockroachDB version the rules were chosen for (normalised), null for PostgreSQL.
   returned: always
@@ -139,6 +155,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlsc
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
     OUTPUT_FILES,
     REPORT_FILE,
+    UnverifiedConstructs,
     report_document,
     rewrite_schema,
 )
@@ -194,6 +211,8 @@ def run(module):
         document = report_document(
             params["target"], params["target_version"], params["owner"], report, warnings
         )
+    except UnverifiedConstructs as exc:
+        module.fail_json(msg=str(exc), unverified_constructs=exc.constructs)
     except ValueError as exc:  # SqlScriptError is a ValueError too
         module.fail_json(msg=str(exc))
     outputs = {

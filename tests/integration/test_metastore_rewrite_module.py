@@ -98,7 +98,8 @@ def test_diff_shows_before_and_after_of_each_changed_file(dump_dir):
     assert result["changed"] is True
     diffs = {d["after_header"]: d for d in result["diff"]}
     pre = diffs[str(dest / "pre-data.sql")]
-    assert "AS integer" in pre["before"] and "AS integer" not in pre["after"]
+    sequence = "CREATE SEQUENCE public.asset_alias_id_seq\n    AS integer"
+    assert sequence in pre["before"] and "\n    AS integer" not in pre["after"]
     post = diffs[str(dest / "post-data.sql")]  # v21.1 lacks the header settings of v22.1+
     removed = set(post["before"].splitlines()) - set(post["after"].splitlines())
     assert {"SET xmloption = content;", "SET check_function_bodies = false;"} <= removed
@@ -152,3 +153,20 @@ def test_truncated_or_corrupted_schema_fails_with_the_cause_and_keeps_previous_o
     assert result["failed"] is True
     assert "cannot parse the SQL near line" in result["msg"]
     assert snapshot(dump_dir / "rewritten" / "cockroachdb") == before
+
+
+def test_unverified_construct_fails_with_each_statement_and_what_to_do_and_writes_nothing(dump_dir):
+    pre = dump_dir / "schema" / "pre-data.sql"
+    text = pre.read_text()
+    anchor = "CREATE TABLE public.variable ("
+    pre.write_text(
+        text.replace(anchor, "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;\n\n" + anchor)
+    )
+    result = run_ansible({"src": str(dump_dir / "schema")})
+    assert result["failed"] is True
+    assert result["unverified_constructs"] == [
+        "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public: "
+        "not verified for CockroachDB: extension hstore"
+    ]
+    assert "What to do" in result["msg"] and "nothing was written" in result["msg"]
+    assert not (dump_dir / "rewritten").exists()

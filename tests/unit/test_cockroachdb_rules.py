@@ -54,6 +54,7 @@ def _ids(target, version):
         ("session-settings-v22.1", "v21.2", "v22.1"),
         ("set-config-search-path", "v23.2.0", "v23.2.1"),
         ("expression-index", "v21.1.21", "v21.2.0"),
+        ("table-storage-parameters-v22.1", "v21.2.9", "v22.1.0"),
     ],
 )
 def test_versioned_rule_applies_up_to_the_release_that_fixed_it(rule_id, last_needing, first_not_needing):
@@ -69,6 +70,8 @@ def test_versioned_rule_applies_up_to_the_release_that_fixed_it(rule_id, last_ne
         "primary-key-in-create-table",
         "alter-table-only",
         "session-only-settings",
+        "pgcrypto-extension",
+        "comment-on-extension",
         "unverified-constructs",
     ],
 )
@@ -90,4 +93,5 @@ def test_rules_not_needed_lists_the_gated_rules_a_new_version_skips():
         "session-settings-v22.1",
         "set-config-search-path",
         "expression-index",
+        "table-storage-parameters-v22.1",
     }

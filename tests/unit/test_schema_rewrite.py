@@ -12,9 +12,11 @@ import psycopg2
 import pytest
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlscript
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
+    UnverifiedConstructs,
     report_document,
     rewrite_schema,
 )
+from pglast.enums import ConstrType
 
 HEADER = """\\restrict spS75amXuAmWFtIMke015GRhW8gNzTf1WT9bbs58fT5YsDBGD0LLqDvAcYllewo
 
@@ -183,9 +185,48 @@ def test_alter_table_only_becomes_alter_table():
 def test_primary_key_moved_from_post_data_into_create_table():
     pre, post, report, _unused = crdb()
     assert "PRIMARY KEY" not in post
-    assert "    team_name character varying(50),\n    CONSTRAINT variable_pkey PRIMARY KEY (id)\n);" in pre
+    (create,) = [s for s in sqlscript.parse_script(pre)[0] if s.kind == "CreateStmt"]
+    assert [getattr(e, "colname", None) or e.conname for e in create.node.tableElts] == [
+        "id",
+        "key",
+        "val",
+        "team_name",
+        "variable_pkey",
+    ]
     assert report["primary-key-in-create-table"]["count"] == 1
     assert "UNIQUE (key)" in post  # other constraints stay where pg_dump put them
+
+
+# pg_dump's form of a table with storage parameters, and its primary key in post-data.
+STORAGE_PARAMETER_PRE = """CREATE TABLE public.log (
+    id integer NOT NULL,
+    event character varying(60),
+    extra json
+)
+WITH (fillfactor='70');
+"""
+STORAGE_PARAMETER_POST = """ALTER TABLE ONLY public.log
+    ADD CONSTRAINT log_pkey PRIMARY KEY (id);
+"""
+
+
+@pytest.mark.parametrize("version", ["v22.1", "v25.4"])
+def test_primary_key_goes_into_the_column_list_of_a_table_with_storage_parameters(version):
+    pre, post, report, _unused = crdb(version, pre=STORAGE_PARAMETER_PRE, post=STORAGE_PARAMETER_POST)
+    statements, _meta = sqlscript.parse_script(pre)  # raises if the output is not valid SQL
+    (create,) = [s for s in statements if s.kind == "CreateStmt"]
+    elements = create.node.tableElts
+    assert [type(e).__name__ for e in elements] == ["ColumnDef", "ColumnDef", "ColumnDef", "Constraint"]
+    assert elements[-1].conname == "log_pkey" and elements[-1].contype == ConstrType.CONSTR_PRIMARY
+    assert [(o.defname, o.arg.sval) for o in create.node.options] == [("fillfactor", "70")]
+    assert "PRIMARY KEY" not in post
+    assert report["primary-key-in-create-table"]["count"] == 1
+
+
+def test_create_table_printed_by_pglast_keeps_pg_dump_type_spellings():
+    pre = crdb(pre=STORAGE_PARAMETER_PRE, post=STORAGE_PARAMETER_POST)[0]
+    assert "pg_catalog." not in pre  # json stays json, as pg_dump wrote it
+    assert " integer NOT NULL" in pre  # integer stays integer (int4 would mean INT4 on CockroachDB)
 
 
 def test_primary_key_without_its_create_table_stays_in_post_data_with_a_warning():
@@ -214,6 +255,7 @@ def test_expression_index_kept_from_v21_2():
     assert "expression-index" not in report and warnings == []
 
 
+@pytest.mark.parametrize("version", ["v20.2", "v25.4"])
 @pytest.mark.parametrize(
     ("sql", "named"),
     [
@@ -223,13 +265,69 @@ def test_expression_index_kept_from_v21_2():
         ("CREATE INDEX t_doc ON public.t USING gin (doc);", "index method gin"),
         ("SET work_mem = '64MB';", "setting work_mem"),
         ("SELECT 1;", "a SELECT"),
+        ("CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;", "extension hstore"),
+        (
+            "CREATE TABLE public.t (id integer) WITH (toast.autovacuum_enabled='false');",
+            "storage parameter toast.autovacuum_enabled",
+        ),
+        (
+            "CREATE INDEX t_id ON public.t USING btree (id) WITH (fillfactor='50');",
+            "storage parameter fillfactor",
+        ),
     ],
 )
-def test_unknown_construct_passes_through_unchanged_with_a_warning(sql, named):
-    pre, _unused, report, warnings = crdb(pre=sql, post="")
-    assert sql in pre
-    assert report["unverified-constructs"]["count"] == 1
-    assert len(warnings) == 1 and named in warnings[0]
+def test_unknown_construct_fails_the_rewrite_naming_it_and_what_to_do(sql, named, version):
+    with pytest.raises(UnverifiedConstructs) as failure:
+        crdb(version, pre=sql, post="")
+    assert len(failure.value.constructs) == 1 and named in failure.value.constructs[0]
+    message = str(failure.value)
+    assert "nothing was written" in message and "What to do" in message
+    assert "cockroachdb_rules.py" in message
+
+
+# What Airflow's own upgrade chain (2.9 -> 2.11 -> 3.3) leaves in pre-data, verbatim pg_dump 15.
+UPGRADED_EXTENSION = """
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+"""
+
+
+@pytest.mark.parametrize("version", ["v20.2", "v22.1", "v25.4", "v26.2"])
+def test_pgcrypto_extension_and_its_comment_are_removed_by_rule_on_every_version(version):
+    pre, _unused, report, warnings = crdb(version, pre=PRE_DATA + UPGRADED_EXTENSION)
+    assert "EXTENSION" not in pre
+    assert report["pgcrypto-extension"]["count"] == 1
+    assert report["comment-on-extension"]["count"] == 1
+    assert "unverified-constructs" not in report
+    assert not any("EXTENSION" in w for w in warnings)
+
+
+def test_comment_on_an_unknown_extension_is_removed_but_the_extension_itself_fails():
+    sql = "CREATE EXTENSION hstore WITH SCHEMA public;\nCOMMENT ON EXTENSION hstore IS 'key/value';\n"
+    with pytest.raises(UnverifiedConstructs) as failure:
+        crdb(pre=sql, post="")
+    assert [c.split(":")[0] for c in failure.value.constructs] == [
+        "CREATE EXTENSION hstore WITH SCHEMA public"
+    ]
+
+
+def test_postgresql_target_keeps_the_pgcrypto_extension():
+    pre = rewrite_schema(PRE_DATA + UPGRADED_EXTENSION, POST_DATA, "postgresql", None, None)[0]
+    assert "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;" in pre
+    assert "COMMENT ON EXTENSION pgcrypto" in pre
+
+
+def test_compatibility_storage_parameters_removed_before_v22_1_and_kept_from_v22_1():
+    old, _unused, report, _unused = crdb("v21.2", pre=STORAGE_PARAMETER_PRE, post=STORAGE_PARAMETER_POST)
+    assert "fillfactor" not in old and report["table-storage-parameters-v22.1"]["count"] == 1
+    assert "fillfactor = '70'" in crdb("v22.1", pre=STORAGE_PARAMETER_PRE, post=STORAGE_PARAMETER_POST)[0]
+
+
+def test_notes_do_not_fail_the_rewrite():
+    _unused, post, _unused, warnings = crdb("v21.1")
+    assert "idx_ab_user_username" not in post
+    assert warnings  # the dropped expression index is a note with its consequence
 
 
 def test_postgresql_target_passes_ddl_through_and_rewrites_only_owners():
@@ -365,7 +463,7 @@ def test_pg_dump_file_without_its_closing_line_is_refused_as_truncated():
 def test_connect_meta_command_is_removed_with_a_warning_for_both_targets():
     for target in ("cockroachdb", "postgresql"):
         _unused, _unused, report, warnings = rewrite_schema(
-            "\\connect other\nSELECT 1;\n", "", target, None, None
+            "\\connect other\nSET lock_timeout = 0;\n", "", target, None, None
         )
         assert report["psql-meta-commands"]["count"] == 1
         assert any("\\connect other (line 1) removed" in w for w in warnings)

@@ -91,18 +91,27 @@ def test_render_keeps_pg_dump_text_of_untouched_statements_and_leaves_out_droppe
     assert "statement_timeout" not in rendered
 
 
-def test_render_splices_appended_constraints_into_create_table_keeping_column_text():
+def test_added_constraint_is_printed_inside_the_column_list_before_with_options():
     table = sqlscript.parse_statement(
-        "CREATE TABLE public.variable (\n    id integer NOT NULL,\n    val text NOT NULL\n)"
+        "CREATE TABLE public.variable (\n    id integer NOT NULL,\n    val json NOT NULL\n)\n"
+        "WITH (fillfactor='70', autovacuum_enabled='false')"
     )
     pk = sqlscript.parse_statement(
         "ALTER TABLE ONLY public.variable ADD CONSTRAINT variable_pkey PRIMARY KEY (id)"
     )
-    table.extra_table_elements.append(pk.node.cmds[0].def_)
-    assert sqlscript.render_statement(table) == (
-        "CREATE TABLE public.variable (\n    id integer NOT NULL,\n    val text NOT NULL,\n"
-        "    CONSTRAINT variable_pkey PRIMARY KEY (id)\n)"
-    )
+    sqlscript.add_table_elements(table, [pk.node.cmds[0].def_])
+    text = sqlscript.render_statement(table)
+    reparsed = sqlscript.parse_statement(text).node
+    assert [type(e).__name__ for e in reparsed.tableElts] == ["ColumnDef", "ColumnDef", "Constraint"]
+    assert reparsed.tableElts[-1].conname == "variable_pkey"
+    assert [o.defname for o in reparsed.options] == ["fillfactor", "autovacuum_enabled"]
+    assert " val json NOT NULL" in text and "pg_catalog" not in text
+
+
+def test_only_a_create_table_takes_table_elements():
+    statement = sqlscript.parse_statement("CREATE INDEX i ON public.t (a)")
+    with pytest.raises(sqlscript.SqlScriptError, match="not a CREATE TABLE"):
+        sqlscript.add_table_elements(statement, [])
 
 
 def test_rendered_changed_statement_is_deparsed_and_parses_again():

@@ -12,11 +12,11 @@ SET row_security = off;
 SET default_tablespace = '';
 
 CREATE TABLE public.ab_group (
-    id integer NOT NULL,
-    name character varying(100) NOT NULL,
-    label character varying(150),
-    description character varying(512),
-    CONSTRAINT ab_group_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(100) NOT NULL
+  , label varchar(150)
+  , description varchar(512)
+  , CONSTRAINT ab_group_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_group OWNER TO airflow_owner;
@@ -29,10 +29,10 @@ CREATE SEQUENCE public.ab_group_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_group_role (
-    id integer NOT NULL,
-    group_id integer,
-    role_id integer,
-    CONSTRAINT ab_group_role_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , group_id integer
+  , role_id integer
+  , CONSTRAINT ab_group_role_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_group_role OWNER TO airflow_owner;
@@ -45,9 +45,9 @@ CREATE SEQUENCE public.ab_group_role_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_permission (
-    id integer NOT NULL,
-    name character varying(100) NOT NULL,
-    CONSTRAINT ab_permission_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(100) NOT NULL
+  , CONSTRAINT ab_permission_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_permission OWNER TO airflow_owner;
@@ -60,10 +60,10 @@ CREATE SEQUENCE public.ab_permission_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_permission_view (
-    id integer NOT NULL,
-    permission_id integer NOT NULL,
-    view_menu_id integer NOT NULL,
-    CONSTRAINT ab_permission_view_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , permission_id integer NOT NULL
+  , view_menu_id integer NOT NULL
+  , CONSTRAINT ab_permission_view_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_permission_view OWNER TO airflow_owner;
@@ -76,10 +76,10 @@ CREATE SEQUENCE public.ab_permission_view_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_permission_view_role (
-    id integer NOT NULL,
-    permission_view_id integer,
-    role_id integer,
-    CONSTRAINT ab_permission_view_role_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , permission_view_id integer
+  , role_id integer
+  , CONSTRAINT ab_permission_view_role_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_permission_view_role OWNER TO airflow_owner;
@@ -92,15 +92,15 @@ CREATE SEQUENCE public.ab_permission_view_role_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_register_user (
-    id integer NOT NULL,
-    first_name character varying(256) NOT NULL,
-    last_name character varying(256) NOT NULL,
-    username character varying(512) NOT NULL,
-    password character varying(256),
-    email character varying(512) NOT NULL,
-    registration_date timestamp without time zone,
-    registration_hash character varying(256),
-    CONSTRAINT ab_register_user_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , first_name varchar(256) NOT NULL
+  , last_name varchar(256) NOT NULL
+  , username varchar(512) NOT NULL
+  , password varchar(256)
+  , email varchar(512) NOT NULL
+  , registration_date timestamp
+  , registration_hash varchar(256)
+  , CONSTRAINT ab_register_user_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_register_user OWNER TO airflow_owner;
@@ -113,9 +113,9 @@ CREATE SEQUENCE public.ab_register_user_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_role (
-    id integer NOT NULL,
-    name character varying(64) NOT NULL,
-    CONSTRAINT ab_role_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(64) NOT NULL
+  , CONSTRAINT ab_role_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_role OWNER TO airflow_owner;
@@ -128,30 +128,30 @@ CREATE SEQUENCE public.ab_role_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_user (
-    id integer NOT NULL,
-    first_name character varying(256) NOT NULL,
-    last_name character varying(256) NOT NULL,
-    username character varying(512) NOT NULL,
-    password character varying(256),
-    active boolean,
-    email character varying(512) NOT NULL,
-    last_login timestamp without time zone,
-    login_count integer,
-    fail_login_count integer,
-    created_on timestamp without time zone,
-    changed_on timestamp without time zone,
-    created_by_fk integer,
-    changed_by_fk integer,
-    CONSTRAINT ab_user_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , first_name varchar(256) NOT NULL
+  , last_name varchar(256) NOT NULL
+  , username varchar(512) NOT NULL
+  , password varchar(256)
+  , active boolean
+  , email varchar(512) NOT NULL
+  , last_login timestamp
+  , login_count integer
+  , fail_login_count integer
+  , created_on timestamp
+  , changed_on timestamp
+  , created_by_fk integer
+  , changed_by_fk integer
+  , CONSTRAINT ab_user_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_user OWNER TO airflow_owner;
 
 CREATE TABLE public.ab_user_group (
-    id integer NOT NULL,
-    user_id integer,
-    group_id integer,
-    CONSTRAINT ab_user_group_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , user_id integer
+  , group_id integer
+  , CONSTRAINT ab_user_group_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_user_group OWNER TO airflow_owner;
@@ -171,10 +171,10 @@ CREATE SEQUENCE public.ab_user_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_user_role (
-    id integer NOT NULL,
-    user_id integer,
-    role_id integer,
-    CONSTRAINT ab_user_role_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , user_id integer
+  , role_id integer
+  , CONSTRAINT ab_user_role_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_user_role OWNER TO airflow_owner;
@@ -187,9 +187,9 @@ CREATE SEQUENCE public.ab_user_role_id_seq
     CACHE 1;
 
 CREATE TABLE public.ab_view_menu (
-    id integer NOT NULL,
-    name character varying(250) NOT NULL,
-    CONSTRAINT ab_view_menu_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(250) NOT NULL
+  , CONSTRAINT ab_view_menu_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.ab_view_menu OWNER TO airflow_owner;
@@ -202,61 +202,61 @@ CREATE SEQUENCE public.ab_view_menu_id_seq
     CACHE 1;
 
 CREATE TABLE public.alembic_version (
-    version_num character varying(32) NOT NULL,
-    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+    version_num varchar(32) NOT NULL
+  , CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
 ALTER TABLE public.alembic_version OWNER TO airflow_owner;
 
 CREATE TABLE public.alembic_version_fab (
-    version_num character varying(32) NOT NULL,
-    CONSTRAINT alembic_version_fab_pkc PRIMARY KEY (version_num)
+    version_num varchar(32) NOT NULL
+  , CONSTRAINT alembic_version_fab_pkc PRIMARY KEY (version_num)
 );
 
 ALTER TABLE public.alembic_version_fab OWNER TO airflow_owner;
 
 CREATE TABLE public.asset (
-    id integer NOT NULL,
-    name character varying(1500) NOT NULL,
-    uri character varying(1500) NOT NULL,
-    "group" character varying(1500) NOT NULL,
-    extra json NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT asset_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(1500) NOT NULL
+  , uri varchar(1500) NOT NULL
+  , "group" varchar(1500) NOT NULL
+  , extra json NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT asset_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.asset OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_active (
-    name character varying(1500) NOT NULL,
-    uri character varying(1500) NOT NULL,
-    CONSTRAINT asset_active_pkey PRIMARY KEY (name, uri)
+    name varchar(1500) NOT NULL
+  , uri varchar(1500) NOT NULL
+  , CONSTRAINT asset_active_pkey PRIMARY KEY (name, uri)
 );
 
 ALTER TABLE public.asset_active OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_alias (
-    id integer NOT NULL,
-    name character varying(1500) NOT NULL,
-    "group" character varying(1500) NOT NULL,
-    CONSTRAINT asset_alias_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , name varchar(1500) NOT NULL
+  , "group" varchar(1500) NOT NULL
+  , CONSTRAINT asset_alias_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.asset_alias OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_alias_asset (
-    alias_id integer NOT NULL,
-    asset_id integer NOT NULL,
-    CONSTRAINT asset_alias_asset_pkey PRIMARY KEY (alias_id, asset_id)
+    alias_id integer NOT NULL
+  , asset_id integer NOT NULL
+  , CONSTRAINT asset_alias_asset_pkey PRIMARY KEY (alias_id, asset_id)
 );
 
 ALTER TABLE public.asset_alias_asset OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_alias_asset_event (
-    alias_id integer NOT NULL,
-    event_id integer NOT NULL,
-    CONSTRAINT asset_alias_asset_event_pkey PRIMARY KEY (alias_id, event_id)
+    alias_id integer NOT NULL
+  , event_id integer NOT NULL
+  , CONSTRAINT asset_alias_asset_event_pkey PRIMARY KEY (alias_id, event_id)
 );
 
 ALTER TABLE public.asset_alias_asset_event OWNER TO airflow_owner;
@@ -271,25 +271,25 @@ CREATE SEQUENCE public.asset_alias_id_seq
 ALTER SEQUENCE public.asset_alias_id_seq OWNED BY public.asset_alias.id;
 
 CREATE TABLE public.asset_dag_run_queue (
-    asset_id integer NOT NULL,
-    target_dag_id character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    CONSTRAINT assetdagrunqueue_pkey PRIMARY KEY (asset_id, target_dag_id)
+    asset_id integer NOT NULL
+  , target_dag_id varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , CONSTRAINT assetdagrunqueue_pkey PRIMARY KEY (asset_id, target_dag_id)
 );
 
 ALTER TABLE public.asset_dag_run_queue OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_event (
-    id integer NOT NULL,
-    asset_id integer NOT NULL,
-    extra json NOT NULL,
-    source_task_id character varying(250),
-    source_dag_id character varying(250),
-    source_run_id character varying(250),
-    source_map_index integer DEFAULT '-1'::integer,
-    "timestamp" timestamp with time zone NOT NULL,
-    partition_key character varying(250),
-    CONSTRAINT asset_event_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , asset_id integer NOT NULL
+  , extra json NOT NULL
+  , source_task_id varchar(250)
+  , source_dag_id varchar(250)
+  , source_run_id varchar(250)
+  , source_map_index integer DEFAULT CAST('-1' AS integer)
+  , timestamp timestamp with time zone NOT NULL
+  , partition_key varchar(250)
+  , CONSTRAINT asset_event_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.asset_event OWNER TO airflow_owner;
@@ -313,15 +313,15 @@ CREATE SEQUENCE public.asset_id_seq
 ALTER SEQUENCE public.asset_id_seq OWNED BY public.asset.id;
 
 CREATE TABLE public.asset_partition_dag_run (
-    id integer NOT NULL,
-    target_dag_id character varying(250) NOT NULL,
-    created_dag_run_id integer,
-    partition_key character varying(250) NOT NULL,
-    partition_date timestamp with time zone,
-    rollup_fingerprint json,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT asset_partition_dag_run_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , target_dag_id varchar(250) NOT NULL
+  , created_dag_run_id integer
+  , partition_key varchar(250) NOT NULL
+  , partition_date timestamp with time zone
+  , rollup_fingerprint json
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT asset_partition_dag_run_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.asset_partition_dag_run OWNER TO airflow_owner;
@@ -336,56 +336,56 @@ CREATE SEQUENCE public.asset_partition_dag_run_id_seq
 ALTER SEQUENCE public.asset_partition_dag_run_id_seq OWNED BY public.asset_partition_dag_run.id;
 
 CREATE TABLE public.asset_state_store (
-    asset_id integer NOT NULL,
-    key character varying(512) NOT NULL,
-    value text NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    last_updated_by_kind character varying(16),
-    last_updated_by_dag_id character varying(250),
-    last_updated_by_run_id character varying(250),
-    last_updated_by_task_id character varying(250),
-    last_updated_by_map_index integer,
-    CONSTRAINT asset_state_store_pkey PRIMARY KEY (asset_id, key)
+    asset_id integer NOT NULL
+  , key varchar(512) NOT NULL
+  , value text NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , last_updated_by_kind varchar(16)
+  , last_updated_by_dag_id varchar(250)
+  , last_updated_by_run_id varchar(250)
+  , last_updated_by_task_id varchar(250)
+  , last_updated_by_map_index integer
+  , CONSTRAINT asset_state_store_pkey PRIMARY KEY (asset_id, key)
 );
 
 ALTER TABLE public.asset_state_store OWNER TO airflow_owner;
 
 CREATE TABLE public.asset_watcher (
-    name character varying(1500) NOT NULL,
-    asset_id integer NOT NULL,
-    trigger_id integer NOT NULL,
-    CONSTRAINT asset_watcher_pkey PRIMARY KEY (asset_id, trigger_id)
+    name varchar(1500) NOT NULL
+  , asset_id integer NOT NULL
+  , trigger_id integer NOT NULL
+  , CONSTRAINT asset_watcher_pkey PRIMARY KEY (asset_id, trigger_id)
 );
 
 ALTER TABLE public.asset_watcher OWNER TO airflow_owner;
 
 CREATE TABLE public.backfill (
-    id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    from_date timestamp with time zone NOT NULL,
-    to_date timestamp with time zone NOT NULL,
-    dag_run_conf json NOT NULL,
-    is_paused boolean,
-    reprocess_behavior character varying(250) NOT NULL,
-    max_active_runs integer NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    completed_at timestamp with time zone,
-    updated_at timestamp with time zone NOT NULL,
-    triggering_user_name character varying(512),
-    CONSTRAINT backfill_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , from_date timestamp with time zone NOT NULL
+  , to_date timestamp with time zone NOT NULL
+  , dag_run_conf json NOT NULL
+  , is_paused boolean
+  , reprocess_behavior varchar(250) NOT NULL
+  , max_active_runs integer NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , completed_at timestamp with time zone
+  , updated_at timestamp with time zone NOT NULL
+  , triggering_user_name varchar(512)
+  , CONSTRAINT backfill_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.backfill OWNER TO airflow_owner;
 
 CREATE TABLE public.backfill_dag_run (
-    id integer NOT NULL,
-    backfill_id integer NOT NULL,
-    dag_run_id integer,
-    exception_reason character varying(250),
-    logical_date timestamp with time zone,
-    partition_key character varying(250),
-    sort_ordinal integer NOT NULL,
-    CONSTRAINT backfill_dag_run_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , backfill_id integer NOT NULL
+  , dag_run_id integer
+  , exception_reason varchar(250)
+  , logical_date timestamp with time zone
+  , partition_key varchar(250)
+  , sort_ordinal integer NOT NULL
+  , CONSTRAINT backfill_dag_run_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.backfill_dag_run OWNER TO airflow_owner;
@@ -409,36 +409,36 @@ CREATE SEQUENCE public.backfill_id_seq
 ALTER SEQUENCE public.backfill_id_seq OWNED BY public.backfill.id;
 
 CREATE TABLE public.callback (
-    id uuid NOT NULL,
-    type character varying(20) NOT NULL,
-    fetch_method character varying(20) NOT NULL,
-    data jsonb NOT NULL,
-    bundle_name character varying(250),
-    state character varying(10),
-    output text,
-    priority_weight integer NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    trigger_id integer,
-    CONSTRAINT callback_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , type varchar(20) NOT NULL
+  , fetch_method varchar(20) NOT NULL
+  , data jsonb NOT NULL
+  , bundle_name varchar(250)
+  , state varchar(10)
+  , output text
+  , priority_weight integer NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , trigger_id integer
+  , CONSTRAINT callback_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.callback OWNER TO airflow_owner;
 
 CREATE TABLE public.connection (
-    id integer NOT NULL,
-    conn_id character varying(250) NOT NULL,
-    conn_type character varying(500) NOT NULL,
-    description text,
-    host character varying(500),
-    schema character varying(500),
-    login text,
-    port integer,
-    team_name character varying(50),
-    password text,
-    extra text,
-    is_encrypted boolean NOT NULL,
-    is_extra_encrypted boolean NOT NULL,
-    CONSTRAINT connection_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , conn_id varchar(250) NOT NULL
+  , conn_type varchar(500) NOT NULL
+  , description text
+  , host varchar(500)
+  , schema varchar(500)
+  , login text
+  , port integer
+  , team_name varchar(50)
+  , password text
+  , extra text
+  , is_encrypted boolean NOT NULL
+  , is_extra_encrypted boolean NOT NULL
+  , CONSTRAINT connection_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.connection OWNER TO airflow_owner;
@@ -453,164 +453,164 @@ CREATE SEQUENCE public.connection_id_seq
 ALTER SEQUENCE public.connection_id_seq OWNED BY public.connection.id;
 
 CREATE TABLE public.connection_test_request (
-    id uuid NOT NULL,
-    token character varying(64) NOT NULL,
-    connection_id character varying(250) NOT NULL,
-    state character varying(20) NOT NULL,
-    result_message character varying(2000),
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    executor character varying(256),
-    queue character varying(256),
-    conn_type character varying(500) NOT NULL,
-    host character varying(500),
-    login text,
-    schema character varying(500),
-    port integer,
-    commit_on_success boolean DEFAULT false NOT NULL,
-    is_encrypted boolean DEFAULT false NOT NULL,
-    is_extra_encrypted boolean DEFAULT false NOT NULL,
-    active_connection_id character varying(250),
-    team_name character varying(50),
-    password text,
-    extra text,
-    CONSTRAINT connection_test_request_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , token varchar(64) NOT NULL
+  , connection_id varchar(250) NOT NULL
+  , state varchar(20) NOT NULL
+  , result_message varchar(2000)
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , executor varchar(256)
+  , queue varchar(256)
+  , conn_type varchar(500) NOT NULL
+  , host varchar(500)
+  , login text
+  , schema varchar(500)
+  , port integer
+  , commit_on_success boolean DEFAULT FALSE NOT NULL
+  , is_encrypted boolean DEFAULT FALSE NOT NULL
+  , is_extra_encrypted boolean DEFAULT FALSE NOT NULL
+  , active_connection_id varchar(250)
+  , team_name varchar(50)
+  , password text
+  , extra text
+  , CONSTRAINT connection_test_request_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.connection_test_request OWNER TO airflow_owner;
 
 CREATE TABLE public.dag (
-    dag_id character varying(250) NOT NULL,
-    is_paused boolean NOT NULL,
-    is_stale boolean NOT NULL,
-    exceeds_max_non_backfill boolean DEFAULT false NOT NULL,
-    last_parsed_time timestamp with time zone,
-    last_parse_duration double precision,
-    last_expired timestamp with time zone,
-    fileloc character varying(2000),
-    relative_fileloc character varying(2000),
-    bundle_name character varying(250) NOT NULL,
-    bundle_version character varying(200),
-    owners character varying(2000),
-    dag_display_name character varying(2000),
-    description text,
-    timetable_type character varying(255) NOT NULL,
-    timetable_summary text,
-    timetable_description character varying(1000),
-    timetable_partitioned boolean DEFAULT false NOT NULL,
-    timetable_periodic boolean DEFAULT false NOT NULL,
-    partition_mapper_info json NOT NULL,
-    asset_expression json,
-    deadline json,
-    max_active_tasks integer NOT NULL,
-    max_active_runs integer,
-    max_consecutive_failed_dag_runs integer NOT NULL,
-    has_task_concurrency_limits boolean NOT NULL,
-    has_import_errors boolean DEFAULT false,
-    fail_fast boolean DEFAULT false NOT NULL,
-    allowed_run_types json,
-    next_dagrun timestamp with time zone,
-    next_dagrun_data_interval_start timestamp with time zone,
-    next_dagrun_data_interval_end timestamp with time zone,
-    next_dagrun_partition_key character varying(255),
-    next_dagrun_partition_date timestamp with time zone,
-    next_dagrun_create_after timestamp with time zone,
-    CONSTRAINT dag_pkey PRIMARY KEY (dag_id)
+    dag_id varchar(250) NOT NULL
+  , is_paused boolean NOT NULL
+  , is_stale boolean NOT NULL
+  , exceeds_max_non_backfill boolean DEFAULT FALSE NOT NULL
+  , last_parsed_time timestamp with time zone
+  , last_parse_duration double precision
+  , last_expired timestamp with time zone
+  , fileloc varchar(2000)
+  , relative_fileloc varchar(2000)
+  , bundle_name varchar(250) NOT NULL
+  , bundle_version varchar(200)
+  , owners varchar(2000)
+  , dag_display_name varchar(2000)
+  , description text
+  , timetable_type varchar(255) NOT NULL
+  , timetable_summary text
+  , timetable_description varchar(1000)
+  , timetable_partitioned boolean DEFAULT FALSE NOT NULL
+  , timetable_periodic boolean DEFAULT FALSE NOT NULL
+  , partition_mapper_info json NOT NULL
+  , asset_expression json
+  , deadline json
+  , max_active_tasks integer NOT NULL
+  , max_active_runs integer
+  , max_consecutive_failed_dag_runs integer NOT NULL
+  , has_task_concurrency_limits boolean NOT NULL
+  , has_import_errors boolean DEFAULT FALSE
+  , fail_fast boolean DEFAULT FALSE NOT NULL
+  , allowed_run_types json
+  , next_dagrun timestamp with time zone
+  , next_dagrun_data_interval_start timestamp with time zone
+  , next_dagrun_data_interval_end timestamp with time zone
+  , next_dagrun_partition_key varchar(255)
+  , next_dagrun_partition_date timestamp with time zone
+  , next_dagrun_create_after timestamp with time zone
+  , CONSTRAINT dag_pkey PRIMARY KEY (dag_id)
 );
 
 ALTER TABLE public.dag OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_bundle (
-    name character varying(250) NOT NULL,
-    active boolean,
-    version character varying(200),
-    last_refreshed timestamp with time zone,
-    signed_url_template text,
-    template_params json,
-    CONSTRAINT dag_bundle_pkey PRIMARY KEY (name)
+    name varchar(250) NOT NULL
+  , active boolean
+  , version varchar(200)
+  , last_refreshed timestamp with time zone
+  , signed_url_template text
+  , template_params json
+  , CONSTRAINT dag_bundle_pkey PRIMARY KEY (name)
 );
 
 ALTER TABLE public.dag_bundle OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_bundle_team (
-    dag_bundle_name character varying(250) NOT NULL,
-    team_name character varying(50) NOT NULL,
-    CONSTRAINT dag_bundle_team_pkey PRIMARY KEY (dag_bundle_name, team_name)
+    dag_bundle_name varchar(250) NOT NULL
+  , team_name varchar(50) NOT NULL
+  , CONSTRAINT dag_bundle_team_pkey PRIMARY KEY (dag_bundle_name, team_name)
 );
 
 ALTER TABLE public.dag_bundle_team OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_code (
-    id uuid NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    fileloc character varying(2000) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    last_updated timestamp with time zone NOT NULL,
-    source_code text NOT NULL,
-    source_code_hash character varying(32) NOT NULL,
-    dag_version_id uuid NOT NULL,
-    CONSTRAINT dag_code_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , fileloc varchar(2000) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , last_updated timestamp with time zone NOT NULL
+  , source_code text NOT NULL
+  , source_code_hash varchar(32) NOT NULL
+  , dag_version_id uuid NOT NULL
+  , CONSTRAINT dag_code_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.dag_code OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_favorite (
-    user_id character varying(250) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    CONSTRAINT dag_favorite_pkey PRIMARY KEY (user_id, dag_id)
+    user_id varchar(250) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , CONSTRAINT dag_favorite_pkey PRIMARY KEY (user_id, dag_id)
 );
 
 ALTER TABLE public.dag_favorite OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_owner_attributes (
-    dag_id character varying(250) NOT NULL,
-    owner character varying(500) NOT NULL,
-    link character varying(500) NOT NULL,
-    CONSTRAINT dag_owner_attributes_pkey PRIMARY KEY (dag_id, owner)
+    dag_id varchar(250) NOT NULL
+  , owner varchar(500) NOT NULL
+  , link varchar(500) NOT NULL
+  , CONSTRAINT dag_owner_attributes_pkey PRIMARY KEY (dag_id, owner)
 );
 
 ALTER TABLE public.dag_owner_attributes OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_priority_parsing_request (
-    id character varying(32) NOT NULL,
-    bundle_name character varying(250) NOT NULL,
-    relative_fileloc character varying(2000) NOT NULL,
-    CONSTRAINT dag_priority_parsing_request_pkey PRIMARY KEY (id)
+    id varchar(32) NOT NULL
+  , bundle_name varchar(250) NOT NULL
+  , relative_fileloc varchar(2000) NOT NULL
+  , CONSTRAINT dag_priority_parsing_request_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.dag_priority_parsing_request OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_run (
-    id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    queued_at timestamp with time zone,
-    logical_date timestamp with time zone,
-    start_date timestamp with time zone,
-    end_date timestamp with time zone,
-    state character varying(50),
-    run_id character varying(250) NOT NULL,
-    creating_job_id integer,
-    run_type character varying(50) NOT NULL,
-    triggered_by character varying(50),
-    triggering_user_name character varying(512),
-    conf jsonb,
-    data_interval_start timestamp with time zone,
-    data_interval_end timestamp with time zone,
-    run_after timestamp with time zone NOT NULL,
-    last_scheduling_decision timestamp with time zone,
-    log_template_id integer,
-    created_at timestamp with time zone,
-    updated_at timestamp with time zone,
-    clear_number integer DEFAULT 0 NOT NULL,
-    backfill_id integer,
-    bundle_version character varying(250),
-    scheduled_by_job_id integer,
-    context_carrier jsonb,
-    span_status character varying(250) DEFAULT 'not_started'::character varying NOT NULL,
-    created_dag_version_id uuid,
-    partition_key character varying(250),
-    partition_date timestamp with time zone,
-    CONSTRAINT dag_run_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , queued_at timestamp with time zone
+  , logical_date timestamp with time zone
+  , start_date timestamp with time zone
+  , end_date timestamp with time zone
+  , state varchar(50)
+  , run_id varchar(250) NOT NULL
+  , creating_job_id integer
+  , run_type varchar(50) NOT NULL
+  , triggered_by varchar(50)
+  , triggering_user_name varchar(512)
+  , conf jsonb
+  , data_interval_start timestamp with time zone
+  , data_interval_end timestamp with time zone
+  , run_after timestamp with time zone NOT NULL
+  , last_scheduling_decision timestamp with time zone
+  , log_template_id integer
+  , created_at timestamp with time zone
+  , updated_at timestamp with time zone
+  , clear_number integer DEFAULT 0 NOT NULL
+  , backfill_id integer
+  , bundle_version varchar(250)
+  , scheduled_by_job_id integer
+  , context_carrier jsonb
+  , span_status varchar(250) DEFAULT CAST('not_started' AS varchar) NOT NULL
+  , created_dag_version_id uuid
+  , partition_key varchar(250)
+  , partition_date timestamp with time zone
+  , CONSTRAINT dag_run_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.dag_run OWNER TO airflow_owner;
@@ -625,169 +625,169 @@ CREATE SEQUENCE public.dag_run_id_seq
 ALTER SEQUENCE public.dag_run_id_seq OWNED BY public.dag_run.id;
 
 CREATE TABLE public.dag_run_note (
-    user_id character varying(128),
-    dag_run_id integer NOT NULL,
-    content character varying(1000),
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT dag_run_note_pkey PRIMARY KEY (dag_run_id)
+    user_id varchar(128)
+  , dag_run_id integer NOT NULL
+  , content varchar(1000)
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT dag_run_note_pkey PRIMARY KEY (dag_run_id)
 );
 
 ALTER TABLE public.dag_run_note OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_schedule_asset_alias_reference (
-    alias_id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT dsaar_pkey PRIMARY KEY (alias_id, dag_id)
+    alias_id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT dsaar_pkey PRIMARY KEY (alias_id, dag_id)
 );
 
 ALTER TABLE public.dag_schedule_asset_alias_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_schedule_asset_name_reference (
-    name character varying(1500) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    CONSTRAINT dsanr_pkey PRIMARY KEY (name, dag_id)
+    name varchar(1500) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , CONSTRAINT dsanr_pkey PRIMARY KEY (name, dag_id)
 );
 
 ALTER TABLE public.dag_schedule_asset_name_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_schedule_asset_reference (
-    asset_id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    allow_producer_teams json,
-    allow_global_producers boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT dsar_pkey PRIMARY KEY (asset_id, dag_id)
+    asset_id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , allow_producer_teams json
+  , allow_global_producers boolean DEFAULT TRUE NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT dsar_pkey PRIMARY KEY (asset_id, dag_id)
 );
 
 ALTER TABLE public.dag_schedule_asset_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_schedule_asset_uri_reference (
-    uri character varying(1500) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    CONSTRAINT dsaur_pkey PRIMARY KEY (uri, dag_id)
+    uri varchar(1500) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , CONSTRAINT dsaur_pkey PRIMARY KEY (uri, dag_id)
 );
 
 ALTER TABLE public.dag_schedule_asset_uri_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_tag (
-    name character varying(100) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    CONSTRAINT dag_tag_pkey PRIMARY KEY (name, dag_id)
+    name varchar(100) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , CONSTRAINT dag_tag_pkey PRIMARY KEY (name, dag_id)
 );
 
 ALTER TABLE public.dag_tag OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_version (
-    id uuid NOT NULL,
-    version_number integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    bundle_name character varying(250),
-    bundle_version character varying(250),
-    version_data json,
-    created_at timestamp with time zone NOT NULL,
-    last_updated timestamp with time zone NOT NULL,
-    CONSTRAINT dag_version_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , version_number integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , bundle_name varchar(250)
+  , bundle_version varchar(250)
+  , version_data json
+  , created_at timestamp with time zone NOT NULL
+  , last_updated timestamp with time zone NOT NULL
+  , CONSTRAINT dag_version_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.dag_version OWNER TO airflow_owner;
 
 CREATE TABLE public.dag_warning (
-    dag_id character varying(250) NOT NULL,
-    warning_type character varying(50) NOT NULL,
-    message text NOT NULL,
-    "timestamp" timestamp with time zone NOT NULL,
-    CONSTRAINT dag_warning_pkey PRIMARY KEY (dag_id, warning_type)
+    dag_id varchar(250) NOT NULL
+  , warning_type varchar(50) NOT NULL
+  , message text NOT NULL
+  , timestamp timestamp with time zone NOT NULL
+  , CONSTRAINT dag_warning_pkey PRIMARY KEY (dag_id, warning_type)
 );
 
 ALTER TABLE public.dag_warning OWNER TO airflow_owner;
 
 CREATE TABLE public.dagrun_asset_event (
-    dag_run_id integer NOT NULL,
-    event_id integer NOT NULL,
-    CONSTRAINT dagrun_asset_event_pkey PRIMARY KEY (dag_run_id, event_id)
+    dag_run_id integer NOT NULL
+  , event_id integer NOT NULL
+  , CONSTRAINT dagrun_asset_event_pkey PRIMARY KEY (dag_run_id, event_id)
 );
 
 ALTER TABLE public.dagrun_asset_event OWNER TO airflow_owner;
 
 CREATE TABLE public.deadline (
-    id uuid NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    last_updated_at timestamp with time zone NOT NULL,
-    dagrun_id integer,
-    deadline_time timestamp with time zone NOT NULL,
-    missed boolean NOT NULL,
-    callback_id uuid NOT NULL,
-    deadline_alert_id uuid,
-    CONSTRAINT deadline_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , last_updated_at timestamp with time zone NOT NULL
+  , dagrun_id integer
+  , deadline_time timestamp with time zone NOT NULL
+  , missed boolean NOT NULL
+  , callback_id uuid NOT NULL
+  , deadline_alert_id uuid
+  , CONSTRAINT deadline_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.deadline OWNER TO airflow_owner;
 
 CREATE TABLE public.deadline_alert (
-    id uuid NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    serialized_dag_id uuid NOT NULL,
-    name character varying(250),
-    description text,
-    reference json NOT NULL,
-    "interval" json NOT NULL,
-    callback_def json NOT NULL,
-    CONSTRAINT deadline_alert_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , serialized_dag_id uuid NOT NULL
+  , name varchar(250)
+  , description text
+  , reference json NOT NULL
+  , interval json NOT NULL
+  , callback_def json NOT NULL
+  , CONSTRAINT deadline_alert_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.deadline_alert OWNER TO airflow_owner;
 
 CREATE TABLE public.hitl_detail (
-    ti_id uuid NOT NULL,
-    options json NOT NULL,
-    subject text NOT NULL,
-    body text,
-    defaults json,
-    multiple boolean,
-    params json NOT NULL,
-    assignees json,
-    created_at timestamp with time zone NOT NULL,
-    responded_at timestamp with time zone,
-    responded_by json,
-    chosen_options json,
-    params_input json NOT NULL,
-    CONSTRAINT hitl_detail_pkey PRIMARY KEY (ti_id)
+    ti_id uuid NOT NULL
+  , options json NOT NULL
+  , subject text NOT NULL
+  , body text
+  , defaults json
+  , multiple boolean
+  , params json NOT NULL
+  , assignees json
+  , created_at timestamp with time zone NOT NULL
+  , responded_at timestamp with time zone
+  , responded_by json
+  , chosen_options json
+  , params_input json NOT NULL
+  , CONSTRAINT hitl_detail_pkey PRIMARY KEY (ti_id)
 );
 
 ALTER TABLE public.hitl_detail OWNER TO airflow_owner;
 
 CREATE TABLE public.hitl_detail_history (
-    ti_history_id uuid NOT NULL,
-    options json NOT NULL,
-    subject text NOT NULL,
-    body text,
-    defaults json,
-    multiple boolean,
-    params json NOT NULL,
-    assignees json,
-    created_at timestamp with time zone NOT NULL,
-    responded_at timestamp with time zone,
-    responded_by json,
-    chosen_options json,
-    params_input json NOT NULL,
-    CONSTRAINT hitl_detail_history_pkey PRIMARY KEY (ti_history_id)
+    ti_history_id uuid NOT NULL
+  , options json NOT NULL
+  , subject text NOT NULL
+  , body text
+  , defaults json
+  , multiple boolean
+  , params json NOT NULL
+  , assignees json
+  , created_at timestamp with time zone NOT NULL
+  , responded_at timestamp with time zone
+  , responded_by json
+  , chosen_options json
+  , params_input json NOT NULL
+  , CONSTRAINT hitl_detail_history_pkey PRIMARY KEY (ti_history_id)
 );
 
 ALTER TABLE public.hitl_detail_history OWNER TO airflow_owner;
 
 CREATE TABLE public.import_error (
-    id integer NOT NULL,
-    "timestamp" timestamp with time zone,
-    filename character varying(1024),
-    bundle_name character varying(250),
-    stacktrace text,
-    CONSTRAINT import_error_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , timestamp timestamp with time zone
+  , filename varchar(1024)
+  , bundle_name varchar(250)
+  , stacktrace text
+  , CONSTRAINT import_error_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.import_error OWNER TO airflow_owner;
@@ -802,17 +802,17 @@ CREATE SEQUENCE public.import_error_id_seq
 ALTER SEQUENCE public.import_error_id_seq OWNED BY public.import_error.id;
 
 CREATE TABLE public.job (
-    id integer NOT NULL,
-    dag_id character varying(250),
-    state character varying(20),
-    job_type character varying(30),
-    start_date timestamp with time zone,
-    end_date timestamp with time zone,
-    latest_heartbeat timestamp with time zone,
-    executor_class character varying(500),
-    hostname character varying(500),
-    unixname character varying(1000),
-    CONSTRAINT job_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , dag_id varchar(250)
+  , state varchar(20)
+  , job_type varchar(30)
+  , start_date timestamp with time zone
+  , end_date timestamp with time zone
+  , latest_heartbeat timestamp with time zone
+  , executor_class varchar(500)
+  , hostname varchar(500)
+  , unixname varchar(1000)
+  , CONSTRAINT job_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.job OWNER TO airflow_owner;
@@ -827,19 +827,19 @@ CREATE SEQUENCE public.job_id_seq
 ALTER SEQUENCE public.job_id_seq OWNED BY public.job.id;
 
 CREATE TABLE public.log (
-    id integer NOT NULL,
-    dttm timestamp with time zone,
-    dag_id character varying(250),
-    task_id character varying(250),
-    map_index integer,
-    event character varying(60) NOT NULL,
-    logical_date timestamp with time zone,
-    run_id character varying(250),
-    owner character varying(500),
-    owner_display_name character varying(500),
-    extra text,
-    try_number integer,
-    CONSTRAINT log_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , dttm timestamp with time zone
+  , dag_id varchar(250)
+  , task_id varchar(250)
+  , map_index integer
+  , event varchar(60) NOT NULL
+  , logical_date timestamp with time zone
+  , run_id varchar(250)
+  , owner varchar(500)
+  , owner_display_name varchar(500)
+  , extra text
+  , try_number integer
+  , CONSTRAINT log_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.log OWNER TO airflow_owner;
@@ -854,11 +854,11 @@ CREATE SEQUENCE public.log_id_seq
 ALTER SEQUENCE public.log_id_seq OWNED BY public.log.id;
 
 CREATE TABLE public.log_template (
-    id integer NOT NULL,
-    filename text NOT NULL,
-    elasticsearch_id text NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    CONSTRAINT log_template_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , filename text NOT NULL
+  , elasticsearch_id text NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , CONSTRAINT log_template_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.log_template OWNER TO airflow_owner;
@@ -873,15 +873,15 @@ CREATE SEQUENCE public.log_template_id_seq
 ALTER SEQUENCE public.log_template_id_seq OWNED BY public.log_template.id;
 
 CREATE TABLE public.partitioned_asset_key_log (
-    id integer NOT NULL,
-    asset_id integer NOT NULL,
-    asset_event_id integer NOT NULL,
-    asset_partition_dag_run_id integer NOT NULL,
-    source_partition_key character varying(250) NOT NULL,
-    target_dag_id character varying(250) NOT NULL,
-    target_partition_key character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    CONSTRAINT partitioned_asset_key_log_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , asset_id integer NOT NULL
+  , asset_event_id integer NOT NULL
+  , asset_partition_dag_run_id integer NOT NULL
+  , source_partition_key varchar(250) NOT NULL
+  , target_dag_id varchar(250) NOT NULL
+  , target_partition_key varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , CONSTRAINT partitioned_asset_key_log_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.partitioned_asset_key_log OWNER TO airflow_owner;
@@ -896,45 +896,45 @@ CREATE SEQUENCE public.partitioned_asset_key_log_id_seq
 ALTER SEQUENCE public.partitioned_asset_key_log_id_seq OWNED BY public.partitioned_asset_key_log.id;
 
 CREATE TABLE public.rendered_task_instance_fields (
-    dag_id character varying(250) NOT NULL,
-    task_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    map_index integer DEFAULT '-1'::integer NOT NULL,
-    rendered_fields json NOT NULL,
-    k8s_pod_yaml json,
-    CONSTRAINT rendered_task_instance_fields_pkey PRIMARY KEY (dag_id, task_id, run_id, map_index)
+    dag_id varchar(250) NOT NULL
+  , task_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , map_index integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , rendered_fields json NOT NULL
+  , k8s_pod_yaml json
+  , CONSTRAINT rendered_task_instance_fields_pkey PRIMARY KEY (dag_id, task_id, run_id, map_index)
 );
 
 ALTER TABLE public.rendered_task_instance_fields OWNER TO airflow_owner;
 
 CREATE TABLE public.revoked_token (
-    jti character varying(32) NOT NULL,
-    exp timestamp with time zone NOT NULL,
-    CONSTRAINT revoked_token_pkey PRIMARY KEY (jti)
+    jti varchar(32) NOT NULL
+  , exp timestamp with time zone NOT NULL
+  , CONSTRAINT revoked_token_pkey PRIMARY KEY (jti)
 );
 
 ALTER TABLE public.revoked_token OWNER TO airflow_owner;
 
 CREATE TABLE public.serialized_dag (
-    id uuid NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    data jsonb,
-    data_compressed bytea,
-    created_at timestamp with time zone NOT NULL,
-    last_updated timestamp with time zone NOT NULL,
-    dag_hash character varying(32) NOT NULL,
-    dag_version_id uuid NOT NULL,
-    CONSTRAINT serialized_dag_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , data jsonb
+  , data_compressed bytea
+  , created_at timestamp with time zone NOT NULL
+  , last_updated timestamp with time zone NOT NULL
+  , dag_hash varchar(32) NOT NULL
+  , dag_version_id uuid NOT NULL
+  , CONSTRAINT serialized_dag_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.serialized_dag OWNER TO airflow_owner;
 
 CREATE TABLE public.session (
-    id integer NOT NULL,
-    session_id character varying(255),
-    data bytea,
-    expiry timestamp without time zone,
-    CONSTRAINT session_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , session_id varchar(255)
+  , data bytea
+  , expiry timestamp
+  , CONSTRAINT session_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.session OWNER TO airflow_owner;
@@ -949,13 +949,13 @@ CREATE SEQUENCE public.session_id_seq
 ALTER SEQUENCE public.session_id_seq OWNED BY public.session.id;
 
 CREATE TABLE public.slot_pool (
-    id integer NOT NULL,
-    pool character varying(256),
-    slots integer NOT NULL,
-    description text,
-    include_deferred boolean NOT NULL,
-    team_name character varying(50),
-    CONSTRAINT slot_pool_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , pool varchar(256)
+  , slots integer NOT NULL
+  , description text
+  , include_deferred boolean NOT NULL
+  , team_name varchar(50)
+  , CONSTRAINT slot_pool_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.slot_pool OWNER TO airflow_owner;
@@ -970,150 +970,150 @@ CREATE SEQUENCE public.slot_pool_id_seq
 ALTER SEQUENCE public.slot_pool_id_seq OWNED BY public.slot_pool.id;
 
 CREATE TABLE public.task_inlet_asset_reference (
-    asset_id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    task_id character varying(250) NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT tiar_pkey PRIMARY KEY (asset_id, dag_id, task_id)
+    asset_id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , task_id varchar(250) NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT tiar_pkey PRIMARY KEY (asset_id, dag_id, task_id)
 );
 
 ALTER TABLE public.task_inlet_asset_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.task_instance (
-    id uuid NOT NULL,
-    task_id character varying(250) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    map_index integer DEFAULT '-1'::integer NOT NULL,
-    start_date timestamp with time zone,
-    end_date timestamp with time zone,
-    duration double precision,
-    state character varying(20),
-    try_number integer NOT NULL,
-    max_tries integer DEFAULT '-1'::integer NOT NULL,
-    hostname character varying(1000),
-    unixname character varying(1000),
-    pool character varying(256) NOT NULL,
-    pool_slots integer NOT NULL,
-    queue character varying(256),
-    priority_weight integer,
-    operator character varying(1000),
-    custom_operator_name character varying(1000),
-    queued_dttm timestamp with time zone,
-    scheduled_dttm timestamp with time zone,
-    queued_by_job_id integer,
-    last_heartbeat_at timestamp with time zone,
-    pid integer,
-    executor character varying(1000),
-    executor_config bytea,
-    updated_at timestamp with time zone,
-    rendered_map_index character varying(250),
-    context_carrier jsonb,
-    span_status character varying(250) DEFAULT 'not_started'::character varying NOT NULL,
-    external_executor_id text,
-    trigger_id integer,
-    trigger_timeout timestamp with time zone,
-    next_method character varying(1000),
-    next_kwargs jsonb,
-    task_display_name character varying(2000),
-    dag_version_id uuid,
-    retry_delay_override double precision,
-    retry_reason character varying(500),
-    CONSTRAINT task_instance_pkey PRIMARY KEY (id)
+    id uuid NOT NULL
+  , task_id varchar(250) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , map_index integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , start_date timestamp with time zone
+  , end_date timestamp with time zone
+  , duration double precision
+  , state varchar(20)
+  , try_number integer NOT NULL
+  , max_tries integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , hostname varchar(1000)
+  , unixname varchar(1000)
+  , pool varchar(256) NOT NULL
+  , pool_slots integer NOT NULL
+  , queue varchar(256)
+  , priority_weight integer
+  , operator varchar(1000)
+  , custom_operator_name varchar(1000)
+  , queued_dttm timestamp with time zone
+  , scheduled_dttm timestamp with time zone
+  , queued_by_job_id integer
+  , last_heartbeat_at timestamp with time zone
+  , pid integer
+  , executor varchar(1000)
+  , executor_config bytea
+  , updated_at timestamp with time zone
+  , rendered_map_index varchar(250)
+  , context_carrier jsonb
+  , span_status varchar(250) DEFAULT CAST('not_started' AS varchar) NOT NULL
+  , external_executor_id text
+  , trigger_id integer
+  , trigger_timeout timestamp with time zone
+  , next_method varchar(1000)
+  , next_kwargs jsonb
+  , task_display_name varchar(2000)
+  , dag_version_id uuid
+  , retry_delay_override double precision
+  , retry_reason varchar(500)
+  , CONSTRAINT task_instance_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.task_instance OWNER TO airflow_owner;
 
 CREATE TABLE public.task_instance_history (
-    task_instance_id uuid NOT NULL,
-    task_id character varying(250) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    map_index integer DEFAULT '-1'::integer NOT NULL,
-    try_number integer NOT NULL,
-    start_date timestamp with time zone,
-    end_date timestamp with time zone,
-    duration double precision,
-    state character varying(20),
-    max_tries integer DEFAULT '-1'::integer,
-    hostname character varying(1000),
-    unixname character varying(1000),
-    pool character varying(256) NOT NULL,
-    pool_slots integer NOT NULL,
-    queue character varying(256),
-    priority_weight integer,
-    operator character varying(1000),
-    custom_operator_name character varying(1000),
-    queued_dttm timestamp with time zone,
-    scheduled_dttm timestamp with time zone,
-    queued_by_job_id integer,
-    pid integer,
-    executor character varying(1000),
-    executor_config bytea,
-    updated_at timestamp with time zone,
-    rendered_map_index character varying(250),
-    context_carrier jsonb,
-    span_status character varying(250) DEFAULT 'not_started'::character varying NOT NULL,
-    external_executor_id text,
-    trigger_id integer,
-    trigger_timeout timestamp without time zone,
-    next_method character varying(1000),
-    next_kwargs jsonb,
-    task_display_name character varying(2000),
-    dag_version_id uuid,
-    retry_delay_override double precision,
-    retry_reason character varying(500),
-    CONSTRAINT task_instance_history_pkey PRIMARY KEY (task_instance_id)
+    task_instance_id uuid NOT NULL
+  , task_id varchar(250) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , map_index integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , try_number integer NOT NULL
+  , start_date timestamp with time zone
+  , end_date timestamp with time zone
+  , duration double precision
+  , state varchar(20)
+  , max_tries integer DEFAULT CAST('-1' AS integer)
+  , hostname varchar(1000)
+  , unixname varchar(1000)
+  , pool varchar(256) NOT NULL
+  , pool_slots integer NOT NULL
+  , queue varchar(256)
+  , priority_weight integer
+  , operator varchar(1000)
+  , custom_operator_name varchar(1000)
+  , queued_dttm timestamp with time zone
+  , scheduled_dttm timestamp with time zone
+  , queued_by_job_id integer
+  , pid integer
+  , executor varchar(1000)
+  , executor_config bytea
+  , updated_at timestamp with time zone
+  , rendered_map_index varchar(250)
+  , context_carrier jsonb
+  , span_status varchar(250) DEFAULT CAST('not_started' AS varchar) NOT NULL
+  , external_executor_id text
+  , trigger_id integer
+  , trigger_timeout timestamp
+  , next_method varchar(1000)
+  , next_kwargs jsonb
+  , task_display_name varchar(2000)
+  , dag_version_id uuid
+  , retry_delay_override double precision
+  , retry_reason varchar(500)
+  , CONSTRAINT task_instance_history_pkey PRIMARY KEY (task_instance_id)
 );
 
 ALTER TABLE public.task_instance_history OWNER TO airflow_owner;
 
 CREATE TABLE public.task_instance_note (
-    ti_id uuid NOT NULL,
-    user_id character varying(128),
-    content character varying(1000),
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT task_instance_note_pkey PRIMARY KEY (ti_id)
+    ti_id uuid NOT NULL
+  , user_id varchar(128)
+  , content varchar(1000)
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT task_instance_note_pkey PRIMARY KEY (ti_id)
 );
 
 ALTER TABLE public.task_instance_note OWNER TO airflow_owner;
 
 CREATE TABLE public.task_map (
-    dag_id character varying(250) NOT NULL,
-    task_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    map_index integer NOT NULL,
-    length integer NOT NULL,
-    keys jsonb,
-    CONSTRAINT ck_task_map_task_map_length_not_negative CHECK ((length >= 0)),
-    CONSTRAINT task_map_pkey PRIMARY KEY (dag_id, task_id, run_id, map_index)
+    dag_id varchar(250) NOT NULL
+  , task_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , map_index integer NOT NULL
+  , length integer NOT NULL
+  , keys jsonb
+  , CONSTRAINT ck_task_map_task_map_length_not_negative CHECK (length >= 0)
+  , CONSTRAINT task_map_pkey PRIMARY KEY (dag_id, task_id, run_id, map_index)
 );
 
 ALTER TABLE public.task_map OWNER TO airflow_owner;
 
 CREATE TABLE public.task_outlet_asset_reference (
-    asset_id integer NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    task_id character varying(250) NOT NULL,
-    allow_consumer_teams json,
-    allow_global_consumers boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    CONSTRAINT toar_pkey PRIMARY KEY (asset_id, dag_id, task_id)
+    asset_id integer NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , task_id varchar(250) NOT NULL
+  , allow_consumer_teams json
+  , allow_global_consumers boolean DEFAULT TRUE NOT NULL
+  , created_at timestamp with time zone NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , CONSTRAINT toar_pkey PRIMARY KEY (asset_id, dag_id, task_id)
 );
 
 ALTER TABLE public.task_outlet_asset_reference OWNER TO airflow_owner;
 
 CREATE TABLE public.task_reschedule (
-    id integer NOT NULL,
-    ti_id uuid NOT NULL,
-    start_date timestamp with time zone NOT NULL,
-    end_date timestamp with time zone NOT NULL,
-    duration integer NOT NULL,
-    reschedule_date timestamp with time zone NOT NULL,
-    CONSTRAINT task_reschedule_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , ti_id uuid NOT NULL
+  , start_date timestamp with time zone NOT NULL
+  , end_date timestamp with time zone NOT NULL
+  , duration integer NOT NULL
+  , reschedule_date timestamp with time zone NOT NULL
+  , CONSTRAINT task_reschedule_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.task_reschedule OWNER TO airflow_owner;
@@ -1128,17 +1128,17 @@ CREATE SEQUENCE public.task_reschedule_id_seq
 ALTER SEQUENCE public.task_reschedule_id_seq OWNED BY public.task_reschedule.id;
 
 CREATE TABLE public.task_state_store (
-    id integer NOT NULL,
-    dag_run_id integer NOT NULL,
-    task_id character varying(250) NOT NULL,
-    map_index integer DEFAULT '-1'::integer NOT NULL,
-    key character varying(512) NOT NULL,
-    dag_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    value text NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    expires_at timestamp with time zone,
-    CONSTRAINT task_state_store_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , dag_run_id integer NOT NULL
+  , task_id varchar(250) NOT NULL
+  , map_index integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , key varchar(512) NOT NULL
+  , dag_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , value text NOT NULL
+  , updated_at timestamp with time zone NOT NULL
+  , expires_at timestamp with time zone
+  , CONSTRAINT task_state_store_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.task_state_store OWNER TO airflow_owner;
@@ -1153,21 +1153,21 @@ CREATE SEQUENCE public.task_state_store_id_seq
 ALTER SEQUENCE public.task_state_store_id_seq OWNED BY public.task_state_store.id;
 
 CREATE TABLE public.team (
-    name character varying(50) NOT NULL,
-    CONSTRAINT team_pkey PRIMARY KEY (name)
+    name varchar(50) NOT NULL
+  , CONSTRAINT team_pkey PRIMARY KEY (name)
 );
 
 ALTER TABLE public.team OWNER TO airflow_owner;
 
 CREATE TABLE public.trigger (
-    id integer NOT NULL,
-    classpath character varying(1000) NOT NULL,
-    kwargs text NOT NULL,
-    created_date timestamp with time zone NOT NULL,
-    triggerer_id integer,
-    queue character varying(256),
-    team_name character varying(50),
-    CONSTRAINT trigger_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , classpath varchar(1000) NOT NULL
+  , kwargs text NOT NULL
+  , created_date timestamp with time zone NOT NULL
+  , triggerer_id integer
+  , queue varchar(256)
+  , team_name varchar(50)
+  , CONSTRAINT trigger_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.trigger OWNER TO airflow_owner;
@@ -1182,13 +1182,13 @@ CREATE SEQUENCE public.trigger_id_seq
 ALTER SEQUENCE public.trigger_id_seq OWNED BY public.trigger.id;
 
 CREATE TABLE public.variable (
-    id integer NOT NULL,
-    key character varying(250) NOT NULL,
-    val text NOT NULL,
-    description text,
-    is_encrypted boolean NOT NULL,
-    team_name character varying(50),
-    CONSTRAINT variable_pkey PRIMARY KEY (id)
+    id integer NOT NULL
+  , key varchar(250) NOT NULL
+  , val text NOT NULL
+  , description text
+  , is_encrypted boolean NOT NULL
+  , team_name varchar(50)
+  , CONSTRAINT variable_pkey PRIMARY KEY (id)
 );
 
 ALTER TABLE public.variable OWNER TO airflow_owner;
@@ -1203,16 +1203,16 @@ CREATE SEQUENCE public.variable_id_seq
 ALTER SEQUENCE public.variable_id_seq OWNED BY public.variable.id;
 
 CREATE TABLE public.xcom (
-    dag_run_id integer NOT NULL,
-    task_id character varying(250) NOT NULL,
-    map_index integer DEFAULT '-1'::integer NOT NULL,
-    key character varying(512) NOT NULL,
-    dag_result boolean,
-    dag_id character varying(250) NOT NULL,
-    run_id character varying(250) NOT NULL,
-    value jsonb,
-    "timestamp" timestamp with time zone NOT NULL,
-    CONSTRAINT xcom_pkey PRIMARY KEY (dag_run_id, task_id, map_index, key)
+    dag_run_id integer NOT NULL
+  , task_id varchar(250) NOT NULL
+  , map_index integer DEFAULT CAST('-1' AS integer) NOT NULL
+  , key varchar(512) NOT NULL
+  , dag_result boolean
+  , dag_id varchar(250) NOT NULL
+  , run_id varchar(250) NOT NULL
+  , value jsonb
+  , timestamp timestamp with time zone NOT NULL
+  , CONSTRAINT xcom_pkey PRIMARY KEY (dag_run_id, task_id, map_index, key)
 );
 
 ALTER TABLE public.xcom OWNER TO airflow_owner;
