@@ -3,6 +3,10 @@
 ``tests/golden/<variant>/pg_dump/`` holds the pg_dump ``--schema-only`` pre-data and post-data of a
 database created by a real ``airflow db migrate`` (variants: Airflow 3.3.2, 3.3.2 with the FAB
 provider, 2.11.2), normalised (``\\restrict`` keys are random; server versions vary by machine).
+The ``*-upgraded`` variants are what real operators have: a metastore created by an older release
+and brought to 3.3.2 by each release's own ``airflow db migrate`` (2.9.3 or 2.10.5 -> 2.11.2 ->
+3.3.2, ``airflow_env.UPGRADE_CHAINS``); they hold what the upgrades leave behind (the pgcrypto
+extension, ``_xcom_archive``, ``sla_miss``, FAB tables) and a fresh 3.3.2 never has.
 ``tests/golden/<variant>/<rewrite>/`` holds the expected metastore_rewrite output for each entry of
 ``REWRITES``.
 
@@ -28,13 +32,16 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import cockroachdb_rules as rules
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlscript
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
+    UnverifiedConstructs,
     report_document,
     rewrite_schema,
 )
+from pglast.enums import ConstrType
 
-from tests.support.airflow_env import dump_schema, migrate_airflow_db
+from tests.support.airflow_env import UPGRADE_CHAINS, dump_schema, migrate_airflow_db, migrate_upgrade_chain
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("AIRFLOW_OPS_UPDATE_GOLDEN") == "1"
@@ -45,7 +52,10 @@ VARIANTS = {
     "airflow-3.3.2": {"version": "3.3.2", "fab": False},
     "airflow-3.3.2-fab": {"version": "3.3.2", "fab": True},
     "airflow-2.11.2": {"version": "2.11.2", "fab": False},
+    "airflow-2.9.3-upgraded": {"chain": UPGRADE_CHAINS["2.9.3"]},
+    "airflow-2.10.5-upgraded": {"chain": UPGRADE_CHAINS["2.10.5"]},
 }
+UPGRADED = [name for name, spec in VARIANTS.items() if "chain" in spec]
 # rewrite directory -> (target, target_version, owner)
 REWRITES = {
     "cockroachdb-v25.4": ("cockroachdb", "v25.4", None),
@@ -92,7 +102,10 @@ def test_real_airflow_dump_matches_golden_and_rewrites_to_expected(
     variant, postgres_server, pg_database, tmp_path
 ):
     spec = VARIANTS[variant]
-    migrate_airflow_db(postgres_server.url_for(pg_database), spec["version"], spec["fab"])
+    if "chain" in spec:
+        migrate_upgrade_chain(postgres_server.url_for(pg_database), spec["chain"])
+    else:
+        migrate_airflow_db(postgres_server.url_for(pg_database), spec["version"], spec["fab"])
     files = dump_schema(postgres_server, pg_database, tmp_path)
     dump = {s: normalise_dump(files[s].read_text()) for s in SECTIONS}
     for section in SECTIONS:
@@ -211,6 +224,11 @@ def test_cockroachdb_rewrite_keeps_every_table_key_index_and_fk(variant, postgre
             conn = psycopg2.connect(postgres_server.url_for(dbname))
             with conn:
                 _execute_script(conn, *texts)
+                if dbname == original:
+                    # The one object the rewrite removes on purpose (rule pgcrypto-extension); without
+                    # CASCADE this fails if anything in the schema used the extension.
+                    with conn.cursor() as cur:
+                        cur.execute("DROP EXTENSION IF EXISTS pgcrypto")
             conn.close()
         rewritten_schema = _schema_of(postgres_server, pg_database)
         assert rewritten_schema.count("PRIMARY KEY") == golden_dump(variant)["post-data"].count("PRIMARY KEY")
@@ -219,3 +237,53 @@ def test_cockroachdb_rewrite_keeps_every_table_key_index_and_fk(variant, postgre
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{original}" WITH (FORCE)')
         admin.close()
+
+
+# Versions across the rule table's gates (v21.1, v21.2, v22.1, v23.2.1), up to the newest lines.
+CRDB_VERSIONS = ["v20.2", "v21.1", "v21.2", "v22.1", "v23.1", "v23.2.0", "v23.2.1", "v24.3", "v25.4", "v26.2"]
+
+
+@pytest.mark.parametrize("variant", UPGRADED)
+def test_upgraded_golden_dump_is_really_an_upgraded_metastore(variant):
+    """What Airflow's upgrade chain leaves behind and a fresh 3.3.2 lacks: else the variant proves nothing."""
+    pre = golden_dump(variant)["pre-data"]
+    fresh = golden_dump("airflow-3.3.2")["pre-data"]
+    for leftover in (
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;",
+        "COMMENT ON EXTENSION pgcrypto IS",
+        "CREATE TABLE public._xcom_archive (",
+        "CREATE TABLE public.sla_miss (",
+    ):
+        assert leftover in pre and leftover not in fresh
+
+
+@pytest.mark.parametrize("version", CRDB_VERSIONS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_golden_dump_rewrites_for_every_cockroachdb_version_with_no_unknown_construct(variant, version):
+    """No construct is left that no rule knows (the rewrite would raise), and the output parses."""
+    dump = golden_dump(variant)
+    pre, post, report, _notes = rewrite_schema(dump["pre-data"], dump["post-data"], "cockroachdb", version)
+    assert "unverified-constructs" not in report
+    statements = [s for text in (pre, post) for s in sqlscript.parse_script(text)[0]]
+    kinds = {s.kind for s in statements}
+    assert not kinds & {"CreateExtensionStmt", "CommentStmt"}
+    creates = [s for s in statements if s.kind == "CreateStmt"]
+    assert len(creates) == dump["pre-data"].count("CREATE TABLE ")
+    assert all(
+        any(getattr(e, "contype", None) == ConstrType.CONSTR_PRIMARY for e in c.node.tableElts)
+        for c in creates
+    )
+
+
+@pytest.mark.parametrize("variant", UPGRADED)
+def test_upgraded_dump_without_the_extension_rules_fails_the_rewrite(variant, monkeypatch):
+    """The extension statements are exactly what the new rules exist for: without them, a clear failure."""
+    kept = tuple(r for r in rules.RULES if r.id not in ("pgcrypto-extension", "comment-on-extension"))
+    monkeypatch.setattr(rules, "RULES", kept)
+    dump = golden_dump(variant)
+    with pytest.raises(UnverifiedConstructs) as failure:
+        rewrite_schema(dump["pre-data"], dump["post-data"], "cockroachdb", "v25.4")
+    assert [c.split(":")[0] for c in failure.value.constructs] == [
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public",
+        "COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions'",
+    ]

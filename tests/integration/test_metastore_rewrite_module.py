@@ -170,3 +170,13 @@ def test_unverified_construct_fails_with_each_statement_and_what_to_do_and_write
     ]
     assert "What to do" in result["msg"] and "nothing was written" in result["msg"]
     assert not (dump_dir / "rewritten").exists()
+
+
+def test_upgraded_metastore_rewrites_with_its_extension_removed_by_rule(tmp_path):
+    schema = tmp_path / "dump" / "schema"
+    shutil.copytree(GOLDEN / "airflow-2.9.3-upgraded" / "pg_dump", schema)
+    result = run_ansible({"src": str(schema)})
+    assert result.get("failed") is not True, result
+    assert result["report"]["pgcrypto-extension"]["count"] == 1
+    assert result["report"]["comment-on-extension"]["count"] == 1
+    assert "EXTENSION" not in (tmp_path / "dump" / "rewritten" / "cockroachdb" / "pre-data.sql").read_text()

@@ -165,3 +165,19 @@ def dump_schema(server, dbname: str, dest_dir: Path) -> dict:
         )
         files[section] = path
     return files
+
+
+# Upgrade chains: how real operators' metastores got to the current release. Each step is that
+# release's own ``airflow db migrate`` on the database the previous step left behind, so the result
+# holds whatever Airflow's migrations leave on the way (extensions, leftover tables, missing FKs)
+# that a fresh ``db migrate`` of the last release never creates.
+UPGRADE_CHAINS = {
+    "2.9.3": ("2.9.3", "2.11.2", "3.3.2"),
+    "2.10.5": ("2.10.5", "2.11.2", "3.3.2"),
+}
+
+
+def migrate_upgrade_chain(url: str, chain: tuple[str, ...]) -> None:
+    """Run ``airflow db migrate`` of every release in ``chain``, oldest first, on the database at ``url``."""
+    for version in chain:
+        migrate_airflow_db(url, version)
