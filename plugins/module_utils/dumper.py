@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import libpq_environment
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
@@ -368,6 +368,8 @@ def run_dump(
                     "server_version": server_version,
                     "database": conn.info.dbname,
                     "fingerprint": fingerprint,
+                    # A load refuses a target that is this very database, however it is reached.
+                    "identity": catalog.server_identity(cur),
                 },
                 "pg_dump_version": dump_version,
                 "alembic_revision": alembic_revision(cur),

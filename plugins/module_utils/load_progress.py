@@ -2,10 +2,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Load progress recorded ON THE TARGET, in the same transaction as the work it describes.
 
-One row per step (``pre-data``, ``data:<schema>.<table>``, ``post-data``, ``sequences``, ``verified``)
-says how far that step got (statements executed, or rows loaded and the byte offset in the data
+One row per step (``pre-data``, ``data:<schema>.<table>``, ``post-data``, ``sequences``, ``verified``,
+``finished``) says how far that step got (statements executed, or rows loaded and the byte offset in the data
 file) for which dump (``manifest_digest``). Because a batch and its progress row commit together, a
 load killed at any point resumes exactly where the last commit left it: no row twice, none lost.
+
+The ``finished`` row is written last, in the transaction that records the verification (or, without
+verification, alone after the sequences): a target that has it holds a whole load of that dump and
+is never taken for an unfinished earlier attempt.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ DEFAULT_SCHEMA = "airflow_ops"
 TABLE = "load_progress"
 DONE = "done"
 RUNNING = "running"
+FINISHED = "finished"
 
 
 def _table(schema):
@@ -57,12 +62,31 @@ def read(cur, schema=DEFAULT_SCHEMA):
     if not table_exists(cur, schema):
         return {}
     cur.execute(
-        sql.SQL("SELECT step, manifest_digest, status, position, byte_offset, batches FROM {}").format(
-            _table(schema)
-        )
+        sql.SQL(
+            "SELECT step, manifest_digest, status, position, byte_offset, batches, updated_at::text FROM {}"
+        ).format(_table(schema))
     )
-    keys = ("manifest_digest", "status", "position", "byte_offset", "batches")
+    keys = ("manifest_digest", "status", "position", "byte_offset", "batches", "updated_at")
     return {row[0]: dict(zip(keys, row[1:])) for row in cur.fetchall()}  # noqa: B905 - hosts with Python < 3.10
+
+
+def summary(progress):
+    """What the progress rows say about the target: ``{"state", "manifest_digest", "finished_at"}``.
+
+    ``state`` is ``none`` (no progress), ``unfinished`` (an interrupted or failed load) or ``finished``.
+    Progress written before the ``finished`` row existed counts as finished once it was verified.
+    """
+    if not progress:
+        return {"state": "none", "manifest_digest": None, "finished_at": None}
+    marker = progress.get(FINISHED) or progress.get("verified")
+    if marker and marker["status"] == DONE:
+        return {
+            "state": "finished",
+            "manifest_digest": marker["manifest_digest"],
+            "finished_at": marker.get("updated_at"),
+        }
+    digests = sorted({row["manifest_digest"] for row in progress.values()})
+    return {"state": "unfinished", "manifest_digest": ",".join(digests), "finished_at": None}
 
 
 def record(cur, step, digest, status, position=0, byte_offset=0, batches=0, schema=DEFAULT_SCHEMA):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream, verifier
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream, verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
@@ -108,6 +108,8 @@ class Loader:
         self.retries = 0
         self.loaded_tables = []
         self.resumed_from = {}
+        self.identity = None
+        self.finished_at = None
 
     # --- transactions -------------------------------------------------------------------------
     def _transaction(self, work):
@@ -135,14 +137,23 @@ class Loader:
     def inspect(self):
         """(state, objects, reason): state is 'empty', 'resume', 'complete' or 'foreign' (other data)."""
         with self.conn.cursor() as cur:
+            self.identity = catalog.server_identity(cur)
             self.progress = lp.read(cur, self.progress_schema)
             objects = verifier.user_objects(cur, [self.progress_schema])
         self.conn.rollback()
         digests = {p["manifest_digest"] for p in self.progress.values()}
+        summary = lp.summary(self.progress)
         if self.progress and digests == {self.digest}:
-            return ("complete" if self._done("verified") else "resume"), objects, None
+            return ("complete" if summary["state"] == "finished" else "resume"), objects, None
+        if summary["state"] == "finished":
+            reason = (
+                f"a finished load of another dump (finished at {summary['finished_at']}; it may be in use)"
+            )
+            return "foreign", objects, reason
         if self.progress:
-            reason = f"progress of a load of a different dump in {self.progress_schema}.{lp.TABLE}"
+            reason = (
+                f"progress of an unfinished load of a different dump in {self.progress_schema}.{lp.TABLE}"
+            )
             return "foreign", objects, reason
         if objects:
             return "foreign", objects, None
@@ -330,6 +341,29 @@ class Loader:
             )
         return report
 
+    def source_problem(self):
+        """Why this target must not be loaded because it is the dump's source (None when it is not)."""
+        source = self.manifest.get("source", {}).get("identity")
+        if source and self.identity and catalog.same_database(source, self.identity):
+            return (
+                "the target is the database this dump was taken from "
+                f"({catalog.describe_identity(self.identity)}, compared by the server's identity, not its "
+                "host name): point the connection at the new, empty database"
+            )
+        return None
+
+    def finish(self, verified):
+        """The last transaction: the verification (if any) and the ``finished`` row commit together."""
+
+        def work(cur):
+            if verified:
+                self._record(cur, "verified", lp.DONE)
+            self._record(cur, lp.FINISHED, lp.DONE)
+            cur.execute("SELECT now()::text")  # the transaction's time: the finished row's updated_at
+            return cur.fetchone()[0]
+
+        self.finished_at = self._transaction(work)
+
     def ensure_progress_table(self):
         self._transaction(lambda cur: lp.ensure_table(cur, self.progress_schema))
 
@@ -346,15 +380,14 @@ class Loader:
         self.run_statements("post-data", post)
         self.set_sequences()
         report = self.verify() if self.options.get("verify", True) else None
-        if report is not None:
-            self._transaction(lambda cur: self._record(cur, "verified", lp.DONE))
+        self.finish(report is not None)
         return report
 
 
 def plan(state, loader):
     """What a run would do from ``state`` (check mode), as a list of step names."""
     steps = ["pre-data"] + [lp.data_step(t["schema"], t["name"]) for t in loader.manifest["tables"]]
-    steps += ["post-data", "sequences", "verified"]
+    steps += ["post-data", "sequences", "verified", lp.FINISHED]
     if state in ("empty", "foreign"):
         return steps
     return [s for s in steps if not loader._done(s)]

@@ -19,7 +19,11 @@ description:
   - Refuses a target that holds anything else (tables, views, sequences, or progress of another dump) unless
     O(if_exists=replace).
   - Serialization failures (SQLSTATE 40001, common on CockroachDB) are retried with exponential backoff.
-  - A target already loaded from the same dump and verified reports C(changed=false).
+  - The last transaction of a load records it as finished (C(finished) row, with the verification). A target
+    already loaded from the same dump reports C(changed=false); a finished load of another dump is never
+    taken for an unfinished attempt (it is reported as such, and only O(if_exists=replace) drops it).
+  - Refuses a target that is the dump's source database itself, compared by the server's identity
+    (PostgreSQL's C(system_identifier), CockroachDB's cluster id) and the database name, not by host name.
   - Statements are split with the collection's SQL splitter; psql meta-commands such as C(\restrict) are
     never sent to the server.
 extends_documentation_fragment:
@@ -146,6 +150,19 @@ verification:
   description: The verification report (tables with expected/actual rows and checksum match, extra objects).
   returned: when O(verify=true) and not in check mode
   type: dict
+target_identity:
+  description:
+    - The server and database the connection reached, by the server's own identity (C(kind), C(server),
+      C(database), C(method)).
+  returned: always
+  type: dict
+  sample: {"kind": "postgresql", "server": "7714582464750873896", "database": "airflow",
+           "method": "pg_control_system().system_identifier"}
+finished_at:
+  description: When the load of this dump finished on the target (the server's clock), or null if it did not.
+  returned: when the load ran or had finished before
+  type: str
+  sample: "2026-12-02 06:10:03.123456+00"
 plan:
   description: The steps a run would execute (check mode).
   returned: in check mode
@@ -156,6 +173,7 @@ plan:
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import loader as ld
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
@@ -210,19 +228,28 @@ def run(module, conn, manifest):
     schema_dir = params["schema_dir"] or os.path.join(params["dump_dir"], "schema")
     loader = ld.Loader(conn, params["dump_dir"], manifest, schema_dir, options)
     state, objects, reason = loader.inspect()
-    result = {"state": state, "statements": [], "batches": 0, "retries": 0, "resumed_from": {}}
+    result = {
+        "state": state,
+        "statements": [],
+        "batches": 0,
+        "retries": 0,
+        "resumed_from": {},
+        "target_identity": loader.identity,
+    }
+    problem = loader.source_problem()
+    if problem:  # before anything else: if_exists=replace would drop the source's own tables
+        module.fail_json(msg=f"{problem}. Nothing was changed.", **result)
     if state == "foreign" and params["if_exists"] == "fail":
         module.fail_json(msg=foreign_message(loader, objects, reason), **result)
     if module.check_mode:
         steps = ld.plan(state, loader)
-        module.exit_json(
-            changed=(bool(steps) and steps != ["verified"]) or state == "foreign", plan=steps, **result
-        )
+        module.exit_json(changed=state != "complete" and bool(steps), plan=steps, **result)
     if state == "foreign":
         loader.replace_target(objects)
     if state == "complete":
         report = loader.verify() if options["verify"] else None
-        module.exit_json(changed=False, verification=report, tables=[], **result)
+        finished_at = lp.summary(loader.progress)["finished_at"]
+        module.exit_json(changed=False, verification=report, tables=[], finished_at=finished_at, **result)
     report = loader.run()
     changed = bool(loader.executed or loader.batches or loader.retries) or state == "foreign"
     module.exit_json(
@@ -235,6 +262,7 @@ def run(module, conn, manifest):
             batches=loader.batches,
             retries=loader.retries,
             resumed_from=loader.resumed_from,
+            finished_at=loader.finished_at,
         ),
     )
 

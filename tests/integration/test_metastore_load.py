@@ -8,6 +8,7 @@ import shutil
 import uuid
 
 import pytest
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 
 from tests.integration import metastore_helpers as h
 
@@ -310,7 +311,7 @@ def test_corrupted_manifest_fails_before_touching_the_target(
     shutil.copytree(path, broken)
     manifest = json.loads((broken / "manifest.json").read_text())
     manifest["tables"][0]["checksum"] = "not-a-checksum"
-    (broken / "manifest.json").write_text(json.dumps(manifest))
+    (broken / "manifest.json").write_text(json.dumps(mf.seal(manifest)))  # as a faulty dumper would write it
     result = load(postgres_server, pg_database, broken)
     assert result["_rc"] != 0
     assert "not a v1 checksum" in result["msg"]
@@ -531,3 +532,41 @@ def test_a_loaded_target_can_be_dumped_and_migrated_again_without_its_progress(
         assert_verified_equal(postgres_server, third, source_db)
     finally:
         h.drop_database(postgres_server, third)
+
+
+def test_a_finished_load_is_marked_finished_and_never_looks_like_an_earlier_attempt(
+    postgres_server, dump_dir, pg_database, tmp_path
+):
+    """Every finished load left the same progress rows an interrupted one leaves."""
+    path, _unused, _unused = dump_dir
+    url = postgres_server.url_for(pg_database)
+    first = load(postgres_server, pg_database, path, verify=False)
+    assert first["_rc"] == 0, first.get("msg")
+    finished = h.query(url, "SELECT updated_at::text FROM airflow_ops.load_progress WHERE step = 'finished'")
+    assert finished == [(first["finished_at"],)]
+    assert first["target_identity"]["method"] == "pg_control_system().system_identifier"
+    # Another dump (the source changed since): the target is a finished load, not an unfinished attempt.
+    other = tmp_path / "other"
+    shutil.copytree(path, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["sequences"][0]["value"] += 1
+    (other / "manifest.json").write_text(json.dumps(mf.seal(manifest)))
+    refused = load(postgres_server, pg_database, other)
+    assert refused["_rc"] != 0
+    assert (
+        f"a finished load of another dump (finished at {first['finished_at']}; it may be in use)"
+        in (refused["msg"])
+    )
+    assert "unfinished" not in refused["msg"]
+
+
+def test_the_dumps_own_source_is_refused_as_target_under_another_host_name(postgres_server, dump_dir):
+    """Host strings differ (localhost vs 127.0.0.1); the server's identity and the database do not."""
+    path, _unused, source_db = dump_dir
+    assert postgres_server.host == "127.0.0.1"
+    result = load(postgres_server, source_db, path, login_host="localhost", if_exists="replace")
+    assert result["_rc"] != 0
+    assert "the target is the database this dump was taken from" in result["msg"]
+    assert "Nothing was changed" in result["msg"]
+    assert result["statements"] == []
+    assert h.query(postgres_server.url_for(source_db), NO_PROGRESS_SCHEMA) == [(0,)]

@@ -1,0 +1,54 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which server and database a connection reaches, whatever host name or proxy it went through.
+
+Host strings cannot tell whether two connections reach the same database ("db1", "10.0.0.5",
+"localhost" and an HAProxy in front can all be one server). The server's own identity can:
+PostgreSQL's ``system_identifier`` (pg_control_system(), set once by initdb; executable by every
+role from PostgreSQL 10 on unless an administrator revoked it) or CockroachDB's cluster id, plus
+the database name.
+"""
+
+from __future__ import annotations
+
+
+def is_cockroachdb_version(version_text):
+    return "cockroachdb" in (version_text or "").lower()
+
+
+def server_identity(cur):
+    """``{"kind", "server", "database", "method"}`` for the connection of ``cur`` (read-only queries).
+
+    ``server`` is the system identifier or cluster id. Where pg_control_system() is not permitted the
+    postmaster's start time (to the microsecond) stands in, and ``method`` says so: the same server
+    always gives the same value, and two servers started in the same microsecond are not plausible.
+    """
+    cur.execute("SELECT version(), current_database()")
+    version, database = cur.fetchone()
+    if is_cockroachdb_version(version):
+        cur.execute("SELECT crdb_internal.cluster_id()::text")
+        return _identity("cockroachdb", cur.fetchone()[0], database, "crdb_internal.cluster_id()")
+    cur.execute(
+        "SELECT pg_catalog.to_regprocedure('pg_catalog.pg_control_system()') IS NOT NULL"
+        " AND pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')"
+    )
+    if cur.fetchone()[0]:
+        cur.execute("SELECT system_identifier::text FROM pg_catalog.pg_control_system()")
+        return _identity("postgresql", cur.fetchone()[0], database, "pg_control_system().system_identifier")
+    cur.execute("SELECT pg_catalog.pg_postmaster_start_time()::text")
+    method = "pg_postmaster_start_time() (pg_control_system() is not permitted for this user)"
+    return _identity("postgresql", "started " + cur.fetchone()[0], database, method)
+
+
+def _identity(kind, server, database, method):
+    return {"kind": kind, "server": server, "database": database, "method": method}
+
+
+def same_database(first, second):
+    """True when two identities name the same database on the same server (or cluster)."""
+    keys = ("kind", "server", "database")
+    return all(first.get(k) == second.get(k) for k in keys) and first.get("server") is not None
+
+
+def describe_identity(identity):
+    return f"{identity['kind']} server {identity['server']}, database {identity['database']}"
