@@ -17,6 +17,7 @@ from typing import Any, List
 try:
     from pglast import ast as pg_ast
     from pglast import parser as pg_parser
+    from pglast.printers import dml as pg_printers_dml
     from pglast.stream import IndentedStream, RawStream
 
     HAS_PGLAST = True
@@ -159,13 +160,6 @@ def add_table_elements(statement: Statement, elements) -> None:
     statement.changed = True
 
 
-def _system_type_spellings() -> frozenset:
-    """``pg_catalog.X`` type names pglast prints as SQL keywords (``integer``, ``varchar``, ...)."""
-    from pglast.printers import dml  # pylint: disable=import-outside-toplevel
-
-    return frozenset(dml.system_types)
-
-
 def unqualify_catalog_types(node: Any) -> None:
     """Drop the ``pg_catalog.`` that PostgreSQL's parser adds to type names like ``json``.
 
@@ -173,7 +167,7 @@ def unqualify_catalog_types(node: Any) -> None:
     ``json`` comes out as ``pg_catalog.json``, a spelling pg_dump never wrote and no rule checked
     for the target. Unqualified, the name resolves to the same type: pg_catalog is searched first.
     """
-    keywords = _system_type_spellings()
+    keywords = pg_printers_dml.system_types  # pg_catalog.X names pglast prints as keywords
     for type_name in walk(node):
         if not isinstance(type_name, pg_ast.TypeName) or len(type_name.names or ()) != 2:
             continue

@@ -23,7 +23,7 @@ description:
   - Writes O(dest)/C(pre-data.sql), O(dest)/C(post-data.sql) and O(dest)/C(rewrite-report.json).
     Files whose content would not change are not touched.
   - For C(cockroachdb), a construct no rule knows fails the module before any file is written, naming
-    each statement and what to do: the load would probably stop at it, after Airflow was stopped.
+    each statement and what to do, because the load would probably stop at it, after Airflow was stopped.
   - Notes (a rule did its job and the consequence is worth reading, such as an expression index not
     created on an old version) do not fail the module; they are returned in RV(rewrite_warnings).
 author:
@@ -113,7 +113,7 @@ rewrite_warnings:
   description:
     - Notes on what the rules did that has a consequence (for example an expression index not
       created, or sequences keeping the loading user as owner); read them.
-    - Each one is also emitted as an Ansible warning. Unverified constructs are never here: they fail
+    - Each one is also emitted as an Ansible warning. Unverified constructs are never here, they fail
       the module (see RV(unverified_constructs)).
   returned: always
   type: list
