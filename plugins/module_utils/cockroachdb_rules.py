@@ -461,8 +461,16 @@ def _unknown_parts(statement: Statement) -> List[str]:
             found.append(f"column type {_type_name(node)}")
         elif isinstance(node, pg_ast.IndexStmt) and node.accessMethod not in _KNOWN_INDEX_METHODS:
             found.append(f"index method {node.accessMethod}")
+        elif isinstance(node, pg_ast.FuncCall) and _schema_of_function(node) not in (None, "pg_catalog"):
+            # pg_dump qualifies functions of extensions and user functions (public.digest(...)):
+            # neither exists on the target once CREATE EXTENSION / CREATE FUNCTION is gone.
+            found.append(f"function {_schema_of_function(node)}.{func_name(node)}")
     found.extend(_unknown_storage_parameters(statement))
     return found
+
+
+def _schema_of_function(call) -> str | None:
+    return call.funcname[0].sval if len(call.funcname) > 1 else None
 
 
 def _unknown_storage_parameters(statement: Statement) -> List[str]:

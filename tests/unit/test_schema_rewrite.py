@@ -303,6 +303,17 @@ def test_pgcrypto_extension_and_its_comment_are_removed_by_rule_on_every_version
     assert not any("EXTENSION" in w for w in warnings)
 
 
+def test_a_pgcrypto_function_qualified_with_its_schema_fails_once_the_extension_is_removed():
+    pre = UPGRADED_EXTENSION + (
+        "CREATE TABLE public.token (\n    id uuid DEFAULT public.gen_random_uuid() NOT NULL\n);\n"
+    )
+    with pytest.raises(UnverifiedConstructs) as failure:
+        crdb(pre=pre, post="")
+    assert [c.split(": ", 1)[1] for c in failure.value.constructs] == [
+        "not verified for CockroachDB: function public.gen_random_uuid"
+    ]
+
+
 def test_comment_on_an_unknown_extension_is_removed_but_the_extension_itself_fails():
     sql = "CREATE EXTENSION hstore WITH SCHEMA public;\nCOMMENT ON EXTENSION hstore IS 'key/value';\n"
     with pytest.raises(UnverifiedConstructs) as failure:
