@@ -330,6 +330,21 @@ def env_file_value(value):
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def differing_secrets(stored, given):
+    """Names of the secrets whose stored values differ between hosts, leaving out those the operator gives.
+
+    ``stored`` is each host's ``secrets.json`` (a list of dicts), ``given`` the operator's values by name
+    (empty = not given). A given value replaces every stored one, so it cannot differ.
+    """
+    names = sorted({name for secrets in stored for name in secrets})
+    return [
+        name
+        for name in names
+        if not (given or {}).get(name)
+        and len({secrets.get(name) for secrets in stored if secrets.get(name)}) > 1
+    ]
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -339,4 +354,5 @@ class FilterModule:
             "airflow_major": airflow_major,
             "airflow_cfg_escape": cfg_escape,
             "airflow_env_file_value": env_file_value,
+            "airflow_differing_secrets": differing_secrets,
         }

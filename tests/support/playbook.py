@@ -14,7 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCALHOST = "localhost ansible_connection=local"
 
 
-def run_playbook(tmp_path, play, extra_vars, *, inventory=LOCALHOST, check=False, env=None, timeout=300):
+def run_playbook(
+    tmp_path, play, extra_vars, *, inventory=LOCALHOST, check=False, env=None, timeout=300, limit=None
+):
     """Write the play, an INI inventory and the extra vars under tmp_path and run them (CompletedProcess).
 
     Uses the repository's ansible.cfg, the .build/collections path and this interpreter on the hosts.
@@ -32,6 +34,8 @@ def run_playbook(tmp_path, play, extra_vars, *, inventory=LOCALHOST, check=False
     ]
     if check:
         command.append("--check")
+    if limit:
+        command += ["--limit", limit]
     full_env = {
         **os.environ,
         "ANSIBLE_COLLECTIONS_PATH": str(REPO_ROOT / ".build" / "collections"),
