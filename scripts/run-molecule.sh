@@ -10,6 +10,14 @@ else
   mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
 fi
 failed=()
+log_dir=.build/molecule-logs
+install -d -m 0700 "$log_dir"
+
+# A scenario run with -vvv (ANSIBLE_VERBOSITY 3, as AWX's verbosity 3) must not show any of its secrets.
+secrets_absent_from_output() {
+  grep -qE '^ +ANSIBLE_VERBOSITY: "3"' "molecule/$1/molecule.yml" || return 0
+  python molecule/shared/files/secret_scan.py output "molecule/$1" "$2"
+}
 for s in "${scenarios[@]}"; do
   # No CockroachDB binary can be fetched on these machines: the scenario needs one handed to it.
   if [[ $s == cockroachdb && -z ${AIRFLOW_OPS_TEST_CRDB_TARBALL:-} ]]; then
@@ -20,7 +28,11 @@ for s in "${scenarios[@]}"; do
   start=$SECONDS
   # Ansible's "FAILED - RETRYING" lines are polling progress, not failures: renamed so that a search of the
   # log for FAILED finds only real ones (pipefail keeps molecule's exit status).
-  if molecule test -s "$s" 2>&1 | sed -u 's/^FAILED - RETRYING: /retrying: /'; then
+  # The whole output is kept (root only: it holds test credentials) for the secret scan below.
+  log="$log_dir/$s.log"
+  # The terminal gets the output without -vvv's connection lines ("<host> EXEC ..."); the log keeps them.
+  if molecule test -s "$s" 2>&1 | sed -u 's/^FAILED - RETRYING: /retrying: /' | tee "$log" | sed -u '/^<[^>]*> /d' &&
+    secrets_absent_from_output "$s" "$log"; then
     echo "=== scenario $s passed in $((SECONDS - start)) s"
   else
     echo "=== scenario $s FAILED after $((SECONDS - start)) s"
