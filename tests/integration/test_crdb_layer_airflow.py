@@ -7,8 +7,8 @@ queries fail there, and these paths do not reflect). The SQL Airflow sends is ca
 INSERT ... ON CONFLICT ... DO UPDATE, the upsert CockroachDB documents. The same checks with the layer
 switched off (the test does not activate it) must fail on Airflow 3.3: that is the bug the layer fixes.
 
-What this does not prove: that a CockroachDB server accepts the SQL (none can run here; with
-AIRFLOW_OPS_TEST_CRDB_URL set, test_crdb_layer_on_real_cockroachdb runs the same checks on a cluster).
+What this does not prove: that a CockroachDB server accepts the SQL. None can run here, and no test runs
+these checks against a real cluster yet (it needs an Airflow metastore migrated onto the cluster first).
 """
 
 from __future__ import annotations
