@@ -106,6 +106,13 @@ def run_pg_dump(
     argv += pg_dump_schema_options(schemas, exclude)
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
+        if "no space left on device" in proc.stderr.lower():
+            free = _human(_free_bytes(os.path.dirname(dest)))
+            raise DumpError(
+                f"no space left on the file system of {dest} while pg_dump wrote the {section} schema "
+                f"({free} free now): free space or set dump_dir to a larger file system, then run again "
+                f"(pg_dump said: {proc.stderr.strip()})"
+            )
         raise DumpError(f"pg_dump --section={section} failed: {proc.stderr.strip()}")
     os.chmod(dest, PRIVATE_FILE)
     with open(dest, encoding="utf-8") as handle:

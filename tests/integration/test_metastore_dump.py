@@ -231,26 +231,47 @@ def test_dump_into_a_new_directory_on_another_file_system_than_tmp(postgres_serv
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture
-def tiny_filesystem(tmp_path):
-    """A 96 KiB tmpfs mounted for this test: a real full disk (ENOSPC), not a file-size limit (EFBIG)."""
+def mount_tiny_tmpfs(mount_point, size):
+    """A tmpfs of ``size`` mounted for one test: a real full disk (ENOSPC), not a file-size limit (EFBIG)."""
     import os
     import subprocess
 
     if os.geteuid() != 0:
         pytest.skip("mounting a tiny tmpfs to fill a real file system needs root")
-    mount_point = tmp_path / "tiny"
     mount_point.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=96k,mode=0700", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mount_point)],
         capture_output=True,
         text=True,
         check=False,
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    """96 KiB: pg_dump's schema fits, the table data does not."""
+    import subprocess
+
+    mount_tiny_tmpfs(tmp_path / "tiny", "96k")
+    yield tmp_path / "tiny"
+    subprocess.run(["umount", str(tmp_path / "tiny")], check=True)
+
+
+def test_a_full_disk_while_pg_dump_writes_the_schema_says_so(postgres_server, source, tmp_path):
+    import subprocess
+
+    mount_tiny_tmpfs(tmp_path / "tiny", "4k")
+    try:
+        result = dump(postgres_server, source[0], tmp_path / "tiny" / "dump")
+    finally:
+        subprocess.run(["umount", str(tmp_path / "tiny")], check=True)
+    assert result["_rc"] != 0
+    assert (
+        "no space left on the file system of" in result["msg"] and "while pg_dump wrote the" in result["msg"]
+    )
+    assert "set dump_dir to a larger file system" in result["msg"]
 
 
 def test_a_full_disk_names_the_file_and_the_space_the_dump_needs(postgres_server, source, tiny_filesystem):
