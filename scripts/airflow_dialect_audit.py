@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Find every runtime place where an installed Airflow branches on the database dialect's name.
 
 Airflow knows three dialect names: ``postgresql``, ``mysql`` and ``sqlite``. sqlalchemy-cockroachdb's
@@ -26,8 +25,8 @@ snippet is the normalized source of the comparison (``ast.unparse``); a repeat o
 the same function gets ``#2``, ``#3``. Line numbers are reported but are not part of the id.
 
 CLI:
-  airflow_dialect_audit.py SITE_PACKAGES/airflow                 # list places as JSON
-  airflow_dialect_audit.py SITE_PACKAGES/airflow --check FILE    # exit 1 on unclassified/stale ids
+  python3 scripts/airflow_dialect_audit.py SITE_PACKAGES/airflow               # places as JSON
+  python3 scripts/airflow_dialect_audit.py SITE_PACKAGES/airflow --check FILE  # 1 if unclassified/stale
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def check_compiled_expressions():
     service = CalendarService.__new__(CalendarService)
     end = __import__("datetime").datetime(2026, 1, 1)
     builders = {
-        "random_db_uuid": lambda: random_db_uuid(),
+        "random_db_uuid": random_db_uuid,
         "json_extract": lambda: JSONExtract(DagRun.conf, "k"),
         "calendar_hourly": lambda: service._get_time_truncation_expression(
             DagRun.logical_date, "hourly", "cockroachdb"

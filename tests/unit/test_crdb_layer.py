@@ -140,5 +140,5 @@ def test_the_assume_file_opts_an_uncovered_airflow_in(tmp_path):
     layer_copy = tmp_path / "layer" / "airflow_ops_crdb"
     shutil.copytree(LAYER_DIR / "airflow_ops_crdb", layer_copy)
     (layer_copy / "assume_layer").write_text("3.3\n")
-    answer, _ = _run(_fake_airflow_site(tmp_path, "3.4.0"), layer_dir=layer_copy.parent)
+    answer, _stderr = _run(_fake_airflow_site(tmp_path, "3.4.0"), layer_dir=layer_copy.parent)
     assert answer == "pg"

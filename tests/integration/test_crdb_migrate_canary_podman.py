@@ -1,0 +1,122 @@
+"""The migration's write canary (playbooks/roles/migrate/tasks/canary.yml) on a real systemd host: a
+podman container booted with systemd, Airflow 3.3.2 from the cached test venv (bind-mounted at its own
+path), the real PostgreSQL test server on the host's loopback (host network). Run through Ansible.
+
+With the right environment file the canary sets, reads back and deletes a Variable and leaves nothing
+behind; with an environment file whose database password is wrong (Airflow cannot write) it fails, and
+in migrate.yml that failure is inside the block whose rescue rolls back (test_crdb_migrate_canary.py).
+Differs from production in one way: the canary runs as root, because the venv's interpreter lives under
+/root/.pyenv on this machine, which the airflow user cannot read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from tests.support.airflow_env import REPO_ROOT, ensure_airflow, migrate_airflow_db
+from tests.support.playbook import run_playbook
+
+IMAGE = "localhost/airflow-ops-test:bookworm"
+NAME = "airflow-ops-canary-test"
+KEY = "airflow_ops_migration_canary"
+
+
+def _skip_reason():
+    if os.geteuid() != 0:
+        return "needs root: the test starts a privileged podman container with systemd"
+    if not shutil.which("podman"):
+        return "podman is not installed (make test-hosts)"
+    if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
+        return f"no {IMAGE} image (make test-hosts)"
+    return None
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.integration,
+    pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason())),
+]
+
+
+@pytest.fixture(scope="module")
+def host_with_airflow(postgres_server):
+    venv = ensure_airflow("3.3.2").parent.parent
+    interpreter_root = Path(os.path.realpath(venv / "bin" / "python")).parents[3]  # e.g. /root/.pyenv
+    conn = psycopg2.connect(postgres_server.url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS canary WITH (FORCE)")
+        cur.execute("CREATE DATABASE canary")
+    migrate_airflow_db(postgres_server.url_for("canary"), "3.3.2")
+    subprocess.run(["podman", "rm", "-f", NAME], capture_output=True, check=False)
+    subprocess.run(
+        ["podman", "run", "-d", "--name", NAME, "--privileged", "--systemd=always", "--network", "host",
+         "-v", f"{venv}:{venv}:ro", "-v", f"{interpreter_root}:{interpreter_root}:ro", IMAGE, "/sbin/init"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(["podman", "exec", NAME, "mkdir", "-p", "/etc/airflow", "/opt/airflow"], check=True)
+    yield venv, postgres_server, conn
+    subprocess.run(["podman", "rm", "-f", NAME], capture_output=True, check=False)
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS canary WITH (FORCE)")
+    conn.close()
+
+
+def _write_env_file(server, password: str) -> None:
+    url = f"postgresql+psycopg2://{server.superuser}:{password}@{server.host}:{server.port}/canary"
+    text = f'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="{url}"\nAIRFLOW__CORE__LOAD_EXAMPLES="False"\n'
+    subprocess.run(
+        ["podman", "exec", "-i", NAME, "sh", "-c", "cat > /etc/airflow/airflow.env"],
+        input=text, text=True, check=True,
+    )  # fmt: skip
+
+
+def _run_canary(tmp_path, venv):
+    play = [
+        {
+            "hosts": NAME,
+            "gather_facts": False,
+            "tasks": [{"ansible.builtin.include_role": {"name": "migrate", "tasks_from": "canary"}}],
+        }
+    ]
+    extra = {
+        "airflow_user": "root",
+        "airflow_group": "root",
+        "airflow_venv": str(venv),
+        "migrate_target_identity": "canary-test",
+    }
+    inventory = (
+        f"{NAME} ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3"
+    )
+    env = {"ANSIBLE_ROLES_PATH": str(REPO_ROOT / "playbooks" / "roles")}
+    result = run_playbook(tmp_path, play, extra, inventory=inventory, env=env, timeout=600)
+    return result.returncode, result.stdout + result.stderr
+
+
+def _canary_rows(server) -> int:
+    with psycopg2.connect(server.url_for("canary")) as target, target.cursor() as cur:
+        cur.execute("SELECT count(*) FROM variable WHERE key = %s", (KEY,))
+        return cur.fetchone()[0]
+
+
+def test_the_canary_writes_through_airflow_and_leaves_nothing_behind(tmp_path, host_with_airflow):
+    venv, server, _ = host_with_airflow
+    _write_env_file(server, server.password)
+    code, output = _run_canary(tmp_path, venv)
+    assert code == 0, output
+    assert "Read the canary Variable back" in output
+    assert _canary_rows(server) == 0
+
+
+def test_the_canary_fails_when_airflow_cannot_write(tmp_path, host_with_airflow):
+    venv, server, _ = host_with_airflow
+    _write_env_file(server, "not-the-password")
+    code, output = _run_canary(tmp_path, venv)
+    assert code != 0, output
+    assert "Set the canary Variable" in output
