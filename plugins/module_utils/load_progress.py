@@ -26,6 +26,8 @@ TABLE = "load_progress"
 DONE = "done"
 RUNNING = "running"
 FINISHED = "finished"
+# A time as text that does not depend on the session's TimeZone (PGTZ, PGOPTIONS), so two sessions agree.
+UTC_TEXT = "(({}) AT TIME ZONE 'UTC')::text"
 
 
 def _table(schema):
@@ -58,12 +60,13 @@ def table_exists(cur, schema=DEFAULT_SCHEMA):
 
 
 def read(cur, schema=DEFAULT_SCHEMA):
-    """All steps as {step: {manifest_digest, status, position, byte_offset, batches}}; {} if none."""
+    """{step: {manifest_digest, status, position, byte_offset, batches, updated_at (UTC)}}; {} if none."""
     if not table_exists(cur, schema):
         return {}
     cur.execute(
         sql.SQL(
-            "SELECT step, manifest_digest, status, position, byte_offset, batches, updated_at::text FROM {}"
+            "SELECT step, manifest_digest, status, position, byte_offset, batches,"
+            f" {UTC_TEXT.format('updated_at')} FROM {{}}"
         ).format(_table(schema))
     )
     keys = ("manifest_digest", "status", "position", "byte_offset", "batches", "updated_at")

@@ -359,7 +359,8 @@ class Loader:
             if verified:
                 self._record(cur, "verified", lp.DONE)
             self._record(cur, lp.FINISHED, lp.DONE)
-            cur.execute("SELECT now()::text")  # the transaction's time: the finished row's updated_at
+            # The transaction's time, which is the finished row's updated_at, as load_progress.read shows it.
+            cur.execute("SELECT " + lp.UTC_TEXT.format("now()"))
             return cur.fetchone()[0]
 
         self.finished_at = self._transaction(work)

@@ -82,10 +82,10 @@ user_objects:
 load:
   description:
     - The load recorded in O(progress_schema). C(state) is none, unfinished or finished. C(manifest_digest)
-      identifies the dump. C(finished_at) is the server's time of the load's last transaction.
+      identifies the dump. C(finished_at) is the server's time (UTC) of the load's last transaction.
   returned: always
   type: dict
-  sample: {"state": "finished", "manifest_digest": "3f5c...", "finished_at": "2026-12-02 06:10:03.123456+00"}
+  sample: {"state": "finished", "manifest_digest": "3f5c...", "finished_at": "2026-12-02 06:10:03.123456"}
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -159,10 +159,10 @@ target_identity:
   sample: {"kind": "postgresql", "server": "7714582464750873896", "database": "airflow",
            "method": "pg_control_system().system_identifier"}
 finished_at:
-  description: When the load of this dump finished on the target (the server's clock), or null if it did not.
+  description: When the load of this dump finished on the target (the server's clock, UTC), or null.
   returned: when the load ran or had finished before
   type: str
-  sample: "2026-12-02 06:10:03.123456+00"
+  sample: "2026-12-02 06:10:03.123456"
 plan:
   description: The steps a run would execute (check mode).
   returned: in check mode

@@ -542,7 +542,8 @@ def test_a_finished_load_is_marked_finished_and_never_looks_like_an_earlier_atte
     url = postgres_server.url_for(pg_database)
     first = load(postgres_server, pg_database, path, verify=False)
     assert first["_rc"] == 0, first.get("msg")
-    finished = h.query(url, "SELECT updated_at::text FROM airflow_ops.load_progress WHERE step = 'finished'")
+    utc = "(updated_at AT TIME ZONE 'UTC')::text"
+    finished = h.query(url, f"SELECT {utc} FROM airflow_ops.load_progress WHERE step = 'finished'")
     assert finished == [(first["finished_at"],)]
     assert first["target_identity"]["method"] == "pg_control_system().system_identifier"
     # Another dump (the source changed since): the target is a finished load, not an unfinished attempt.
@@ -570,3 +571,17 @@ def test_the_dumps_own_source_is_refused_as_target_under_another_host_name(postg
     assert "Nothing was changed" in result["msg"]
     assert result["statements"] == []
     assert h.query(postgres_server.url_for(source_db), NO_PROGRESS_SCHEMA) == [(0,)]
+
+
+def test_finished_at_reads_the_same_in_every_session_time_zone(postgres_server, dump_dir, pg_database):
+    """The migration's rollback record compares the load's finished_at with what metastore_info reads."""
+    path, _unused, _unused = dump_dir
+    loaded = h.run_module(
+        "metastore_load",
+        load_args(postgres_server, pg_database, path, verify=False),
+        env={"PGTZ": "Asia/Kolkata"},
+    )
+    assert loaded["_rc"] == 0, loaded.get("msg")
+    info = h.run_module("metastore_info", h.conn_args(postgres_server, pg_database), env={"PGTZ": "UTC"})
+    assert info["load"]["state"] == "finished"
+    assert info["load"]["finished_at"] == loaded["finished_at"]
