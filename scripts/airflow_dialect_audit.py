@@ -17,8 +17,9 @@ A place is found when:
 
 Migrations (``airflow/migrations``) are left out: they run only in ``airflow db migrate``, which cannot
 run on CockroachDB (the supported route migrates on PostgreSQL and copies). Providers
-(``airflow/providers``) are left out unless asked: their dialect branches are about the databases their
-hooks talk to, not the metadata database.
+(``airflow/providers``) are left out unless asked, except those that keep tables in the metadata
+database (``METASTORE_PROVIDERS``: FAB, the auth manager of Airflow 2 and optional on 3): the others'
+dialect branches are about the databases their hooks talk to.
 
 Each place gets a stable id that survives unrelated edits: ``file::function::kind::snippet``, where
 snippet is the normalized source of the comparison (``ast.unparse``); a repeat of the same snippet in
@@ -43,6 +44,7 @@ import yaml
 DIALECTS = frozenset({"postgresql", "postgres", "mysql", "sqlite", "mssql", "oracle", "mariadb"})
 DIALECT_PARAMS = frozenset({"dialect", "dialect_name"})
 EXCLUDED_DIRS = ("migrations",)
+METASTORE_PROVIDERS = ("fab",)
 CLASSES = ("a", "b", "c")
 
 
@@ -222,10 +224,11 @@ def audit_source(source: str, relpath: str) -> list[Place]:
 
 def iter_modules(root: Path, include_providers: bool = False):
     """(relative path, source) of every runtime module under an installed ``airflow`` package."""
-    excluded = EXCLUDED_DIRS if include_providers else (*EXCLUDED_DIRS, "providers")
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root)
-        if rel.parts and rel.parts[0] in excluded:
+        if any(part in EXCLUDED_DIRS for part in rel.parts[:-1]):
+            continue
+        if rel.parts[0] == "providers" and not include_providers and rel.parts[1] not in METASTORE_PROVIDERS:
             continue
         yield rel.as_posix(), path.read_text(encoding="utf-8")
 

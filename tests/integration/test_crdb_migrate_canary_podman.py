@@ -106,7 +106,7 @@ def _canary_rows(server) -> int:
 
 
 def test_the_canary_writes_through_airflow_and_leaves_nothing_behind(tmp_path, host_with_airflow):
-    venv, server, _ = host_with_airflow
+    venv, server, _conn = host_with_airflow
     _write_env_file(server, server.password)
     code, output = _run_canary(tmp_path, venv)
     assert code == 0, output
@@ -115,7 +115,7 @@ def test_the_canary_writes_through_airflow_and_leaves_nothing_behind(tmp_path, h
 
 
 def test_the_canary_fails_when_airflow_cannot_write(tmp_path, host_with_airflow):
-    venv, server, _ = host_with_airflow
+    venv, server, _conn = host_with_airflow
     _write_env_file(server, "not-the-password")
     code, output = _run_canary(tmp_path, venv)
     assert code != 0, output

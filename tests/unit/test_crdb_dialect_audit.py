@@ -128,19 +128,29 @@ def test_check_reports_unclassified_stale_and_invalid_entries():
     }
 
 
-def test_tree_leaves_out_migrations_and_providers(tmp_path):
-    for rel in ("migrations/versions/x.py", "providers/p/hook.py", "models/m.py"):
+def test_tree_leaves_out_migrations_and_providers_but_not_fab(tmp_path):
+    rels = (
+        "migrations/versions/x.py",
+        "providers/p/hook.py",
+        "providers/fab/migrations/env.py",
+        "providers/fab/auth_manager/models.py",
+        "models/m.py",
+    )
+    for rel in rels:
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text('def f(s):\n    return s.bind.dialect.name == "mysql"\n')
-    assert [p.file for p in audit.audit_tree(tmp_path)] == ["models/m.py"]
-    assert len(audit.audit_tree(tmp_path, include_providers=True)) == 2
+    assert [p.file for p in audit.audit_tree(tmp_path)] == [
+        "models/m.py",
+        "providers/fab/auth_manager/models.py",
+    ]
+    assert len(audit.audit_tree(tmp_path, include_providers=True)) == 3
 
 
-@pytest.mark.parametrize("version", ["2.11.2", "3.3.2"])
-def test_committed_classifications_are_well_formed(version):
-    data = audit.load_classification(SCRIPT.parent / "airflow-dialect-audit" / f"{version}.yml")
-    assert data["airflow_version"] == version
+@pytest.mark.parametrize("name", ["2.11.2", "3.3.2", "3.3.2-fab"])
+def test_committed_classifications_are_well_formed(name):
+    data = audit.load_classification(SCRIPT.parent / "airflow-dialect-audit" / f"{name}.yml")
+    assert data["airflow_version"] == name.removesuffix("-fab")
     for place_id, entry in data["places"].items():
         assert entry["class"] in audit.CLASSES, place_id
         assert entry.get("reason"), place_id

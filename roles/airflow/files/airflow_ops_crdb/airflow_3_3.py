@@ -1,7 +1,8 @@
 """The CockroachDB layer for Apache Airflow 3.3.x: every patch, and why it exists.
 
 Source of truth: ``scripts/airflow-dialect-audit/3.3.2.yml`` lists all 73 runtime places where Airflow
-3.3.2 branches on the dialect name (or registers a dialect-specific compiler) and classifies each:
+3.3.2 branches on the dialect name (or registers a dialect-specific compiler; ``3.3.2-fab.yml`` adds the
+FAB provider's 4 table-creation hooks) and classifies each:
 (a) CockroachDB can take PostgreSQL's path, (b) it needs its own form, (c) never reached at runtime.
 Most (a) places single out MySQL or SQLite, so CockroachDB already runs PostgreSQL's branch under its
 own name ``cockroachdb``; most (b) places are already right because Airflow's fallback is what
