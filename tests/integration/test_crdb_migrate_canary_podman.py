@@ -5,8 +5,9 @@ path), the real PostgreSQL test server on the host's loopback (host network). Ru
 With the right environment file the canary sets, reads back and deletes a Variable and leaves nothing
 behind; with an environment file whose database password is wrong (Airflow cannot write) it fails, and
 in migrate.yml that failure is inside the block whose rescue rolls back (test_crdb_migrate_canary.py).
-Differs from production in one way: the canary runs as root, because the venv's interpreter lives under
-/root/.pyenv on this machine, which the airflow user cannot read.
+As in production, the canary runs as an unprivileged airflow user and the environment file is
+root:airflow 0640. (The container's /root is opened for traversal only, because the test venv's
+interpreter lives under /root/.pyenv on this machine.)
 """
 
 from __future__ import annotations
@@ -60,7 +61,12 @@ def host_with_airflow(postgres_server):
          "-v", f"{venv}:{venv}:ro", "-v", f"{interpreter_root}:{interpreter_root}:ro", IMAGE, "/sbin/init"],
         check=True, capture_output=True,
     )  # fmt: skip
-    subprocess.run(["podman", "exec", NAME, "mkdir", "-p", "/etc/airflow", "/opt/airflow"], check=True)
+    setup = (
+        "useradd --system --user-group --home-dir /opt/airflow --shell /usr/sbin/nologin airflow"
+        " && mkdir -p /etc/airflow /opt/airflow && chown airflow:airflow /opt/airflow"
+        " && chmod 0711 /root"
+    )
+    subprocess.run(["podman", "exec", NAME, "sh", "-c", setup], check=True)
     yield venv, postgres_server, conn
     subprocess.run(["podman", "rm", "-f", NAME], capture_output=True, check=False)
     with conn.cursor() as cur:
@@ -72,7 +78,9 @@ def _write_env_file(server, password: str) -> None:
     url = f"postgresql+psycopg2://{server.superuser}:{password}@{server.host}:{server.port}/canary"
     text = f'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="{url}"\nAIRFLOW__CORE__LOAD_EXAMPLES="False"\n'
     subprocess.run(
-        ["podman", "exec", "-i", NAME, "sh", "-c", "cat > /etc/airflow/airflow.env"],
+        ["podman", "exec", "-i", NAME, "sh", "-c",
+         "cat > /etc/airflow/airflow.env && chown root:airflow /etc/airflow/airflow.env"
+         " && chmod 0640 /etc/airflow/airflow.env"],
         input=text, text=True, check=True,
     )  # fmt: skip
 
@@ -86,8 +94,6 @@ def _run_canary(tmp_path, venv):
         }
     ]
     extra = {
-        "airflow_user": "root",
-        "airflow_group": "root",
         "airflow_venv": str(venv),
         "migrate_target_identity": "canary-test",
     }
