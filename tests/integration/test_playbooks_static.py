@@ -258,20 +258,6 @@ def _tables(postgres_server, database):
         return cur.fetchone()[0]
 
 
-def test_migrate_check_mode_runs_the_whole_preflight_and_writes_nothing(
-    postgres_server, airflow_source, tmp_path
-):
-    source, target = airflow_source
-    result = _check_migration(postgres_server, source, target, tmp_path)
-    output = " ".join((result.stdout + result.stderr).split())  # the YAML callback wraps long lines
-    assert result.returncode == 0, output
-    assert "Alembic revision 29ce7909c52b" in output and "(postgresql 15), empty" in output
-    assert "check mode: nothing was stopped or written" in output
-    assert postgres_server.password not in output
-    assert _tables(postgres_server, target) == 0
-    assert not (tmp_path / "not-yet").exists()
-
-
 def test_migrate_refuses_a_target_with_tables_it_did_not_create(postgres_server, airflow_source, tmp_path):
     import psycopg2
 
