@@ -35,8 +35,7 @@ SENT: list[str] = []
 
 @event.listens_for(settings.engine, "before_cursor_execute")
 def _capture(conn, cursor, statement, parameters, context, executemany):
-    if statement.lstrip().upper().startswith("INSERT"):
-        SENT.append(" ".join(statement.split()))
+    SENT.append(" ".join(statement.split()))
 
 
 def _session_without_fk_checks():
@@ -121,11 +120,31 @@ def check_compiled_expressions():
     return out
 
 
+def check_deadlines():
+    """The average-runtime deadline (models and serialized forms) against the real database."""
+    from airflow.models.deadline import ReferenceModels
+    from airflow.serialization.definitions.deadline import SerializedReferenceModels
+
+    session = settings.Session()
+    out = {}
+    for name, ref in (
+        ("models", ReferenceModels.AverageRuntimeDeadline(max_runs=3)),
+        ("serialized", SerializedReferenceModels.AverageRuntimeDeadline(max_runs=3)),
+    ):
+        try:
+            out[name] = repr(ref._evaluate_with(session=session, dag_id="no_such_dag"))
+        except Exception as exc:  # each form fails on its own without the layer
+            out[name] = f"ERROR {type(exc).__name__}: {exc}"
+    session.close()
+    return out
+
+
 CHECKS = {
     "variable": check_variable,
     "rendered_fields": check_rendered_fields,
     "state_store": check_state_store,
     "compiled": check_compiled_expressions,
+    "deadlines": check_deadlines,
 }
 
 layer = sys.modules.get("airflow_ops_crdb")

@@ -168,3 +168,19 @@ def test_other_patched_places_compile_to_cockroachdb_sql(migrated):
     assert not off["json_extract"].startswith("json_extract_path_text("), off
     assert "Unsupported dialect: cockroachdb" in off["calendar_hourly"]
     assert "timestampdiff" in off["ti_duration"]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_average_runtime_deadline_queries_with_extract_epoch(migrated):
+    version, url = migrated
+    if version.startswith("2."):
+        pytest.skip("Airflow 2.11 has no deadlines")
+    on = run_probe(version, url, layer=True, checks=["deadlines"])["deadlines"]
+    assert on["value"] == {"models": "None", "serialized": "None"}  # no DAG runs: no deadline, no error
+    assert any("EXTRACT(epoch FROM dag_run.end_date - dag_run.start_date)" in s for s in on["sql"]), on["sql"]
+    off = run_probe(version, url, layer=False, checks=["deadlines"])["deadlines"]["value"]
+    assert off == {
+        "models": "ERROR ValueError: Unsupported database dialect: cockroachdb",
+        "serialized": "ERROR ValueError: Unsupported database dialect: cockroachdb",
+    }
