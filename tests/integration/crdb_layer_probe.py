@@ -139,12 +139,28 @@ def check_deadlines():
     return out
 
 
+def check_asset_activation():
+    """The DAG processor's eager asset activation (an insert that ignores conflicts), run twice."""
+    from airflow.dag_processing.collection import AssetModelOperation
+    from airflow.models.asset import AssetActive, AssetModel
+
+    session = _session_without_fk_checks()
+    assets = [AssetModel(name="probe_asset", uri="s3://probe/asset")]
+    operation = AssetModelOperation(**{key: {} for key in AssetModelOperation._fields})  # fields unused
+    operation.activate_assets_if_possible(assets, session=session)
+    operation.activate_assets_if_possible(assets, session=session)
+    value = session.scalar(select(__import__("sqlalchemy").func.count()).select_from(AssetActive))
+    session.rollback()
+    return value
+
+
 CHECKS = {
     "variable": check_variable,
     "rendered_fields": check_rendered_fields,
     "state_store": check_state_store,
     "compiled": check_compiled_expressions,
     "deadlines": check_deadlines,
+    "asset_activation": check_asset_activation,
 }
 
 layer = sys.modules.get("airflow_ops_crdb")

@@ -110,7 +110,8 @@ def patch_utils_sqlalchemy(module) -> None:
 
 def patch_state_metastore(module) -> None:
     # The task/asset state store has its own upsert builder; its fallback builds a SQLite INSERT, which
-    # the CockroachDB compiler renders only by accident. Use the PostgreSQL form, as for Variable.
+    # the cockroachdb compiler cannot compile ('OnConflictDoUpdate' object has no attribute
+    # 'constraint_target'): every state write fails. Use the PostgreSQL form, as for Variable.
     module._build_upsert_stmt = _postgresql_path(module._build_upsert_stmt)
 
 
@@ -149,8 +150,8 @@ def patch_task_instance(module) -> None:
 #   ValueError for unknown dialects; EXTRACT(epoch FROM interval) works on CockroachDB.
 # - assets/manager.py: asset-triggered DAG runs are queued with INSERT ... ON CONFLICT DO NOTHING instead
 #   of one SAVEPOINT per row.
-# - dag_processing/collection.py: assets are activated with PostgreSQL's INSERT ... ON CONFLICT DO NOTHING
-#   instead of a SQLite insert construct.
+# - dag_processing/collection.py: assets are activated with PostgreSQL's INSERT ... ON CONFLICT DO NOTHING;
+#   the SQLite insert of the fallback does not compile on cockroachdb (the DAG processor's write fails).
 PATCHES = {
     "airflow.utils.sqlalchemy": patch_utils_sqlalchemy,
     "airflow.state.metastore": patch_state_metastore,
