@@ -100,7 +100,7 @@ MSG
 
 start_hosts() {
   if podman container exists "$SOURCE" && ! reusable_hosts; then
-    log "an earlier demo did not finish (or its image or network changed): recreating its hosts"
+    log "hosts without a finished deployment recorded in $STATE_DIR (an unfinished or another checkout's run, or a changed image or network): recreating them"
     remove_hosts
   fi
   if podman network exists "$NETWORK" && ! network_has_dns; then
