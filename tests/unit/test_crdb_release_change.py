@@ -10,29 +10,14 @@ Alembic heads (the refusal is deliberately release-based).
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from tests.support.playbook import run_playbook
-
-PLAY = [
-    {
-        "hosts": "localhost",
-        "gather_facts": False,
-        "tasks": [
-            {
-                "ansible.builtin.include_role": {
-                    "name": "airflow_ops.metastore.airflow",
-                    "tasks_from": "preflight.yml",
-                }
-            }
-        ],
-    }
-]
+from tests.unit.test_crdb_role_preflight import run_preflight as role_preflight
 
 
 def run_preflight(tmp_path, installed, **extra_vars):
+    """The role's preflight (as test_crdb_role_preflight runs it) with an install record in a venv."""
     venv = tmp_path / "venv"
     venv.mkdir()
     if installed:
@@ -41,20 +26,7 @@ def run_preflight(tmp_path, installed, **extra_vars):
             "constraints_sha256": "",
         }
         (venv / ".airflow-ops-install.json").write_text(json.dumps(record))
-    constraints = tmp_path / "constraints.txt"
-    constraints.write_text("apache-airflow==3.3.2\n")
-    extra = {
-        "airflow_version": "3.3.2",
-        "airflow_venv": str(venv),
-        "airflow_python": sys.executable,
-        "airflow_db_backend": "cockroachdb",
-        "airflow_db_password": "pw",
-        "airflow_admin_password": "pw",
-        "airflow_constraints_file": str(constraints),
-        **extra_vars,
-    }
-    result = run_playbook(tmp_path, PLAY, extra, check=True)
-    return result.returncode, result.stdout + result.stderr
+    return role_preflight(tmp_path, "3.3.2", airflow_venv=str(venv), **extra_vars)
 
 
 @pytest.mark.slow
