@@ -49,12 +49,17 @@ options:
     aliases: [db]
   sslmode:
     description:
-      - libpq's C(sslmode). libpq's default is C(prefer); use C(verify-full) across untrusted networks.
+      - libpq's C(sslmode).
+      - When unset here and in O(url), V(verify-full) if a CA is given (O(ssl_rootcert) or the URL's
+        C(sslrootcert)): the server's certificate must be signed by that CA and name the host connected to.
+      - Without a CA, libpq's default applies (C(prefer), or C(PGSSLMODE)); use C(verify-full) with a CA
+        across untrusted networks. C(require) encrypts but verifies neither the CA nor the host name.
     type: str
     choices: [disable, allow, prefer, require, verify-ca, verify-full]
   ssl_rootcert:
     description:
       - CA certificate file that signed the server's certificate (libpq C(sslrootcert)).
+      - Given without O(sslmode), the connection uses V(verify-full).
     type: path
   ssl_cert:
     description:

@@ -79,6 +79,17 @@ CONNECTION_MUTUALLY_EXCLUSIVE = [
 ]
 
 
+def default_sslmode(sslmode, sslrootcert):
+    """The sslmode to use: the operator's, else ``verify-full`` when a CA file is given, else None.
+
+    A CA given without a mode means "check the server against it": libpq's own default (``prefer``) would
+    accept any certificate, or none, and ``require`` checks neither the CA nor the host name.
+    """
+    if sslmode:
+        return sslmode
+    return "verify-full" if sslrootcert else None
+
+
 class ConnectionFailure(Exception):
     """The server could not be reached or refused the login; the message says what to check."""
 
@@ -104,7 +115,9 @@ def connection_argument_spec():
 def libpq_kwargs(params):
     """Turn module params into libpq keywords; the URL, if any, goes under ``dsn``.
 
-    Only options the operator set are passed, so libpq (and the URL) keep their own defaults.
+    Only options the operator set are passed, so libpq (and the URL) keep their own defaults, except one:
+    a CA file (``ssl_rootcert`` or the URL's ``sslrootcert``) without an sslmode anywhere means
+    ``verify-full`` (see ``default_sslmode``).
     """
     kwargs = {}
     if params.get("url"):
@@ -113,7 +126,23 @@ def libpq_kwargs(params):
         value = params.get(option)
         if value is not None and value != "":
             kwargs[keyword] = str(value) if keyword in ("port", "connect_timeout") else value
+    if "sslmode" not in kwargs:
+        from_url = _url_parameters(kwargs.get("dsn"))
+        rootcert = kwargs.get("sslrootcert") or from_url.get("sslrootcert")
+        sslmode = default_sslmode(from_url.get("sslmode"), rootcert)
+        if sslmode and sslmode != from_url.get("sslmode"):
+            kwargs["sslmode"] = sslmode
     return kwargs
+
+
+def _url_parameters(dsn):
+    """The URL's libpq parameters, or {} without a URL (an unparsable one fails later, in ``connect``)."""
+    if not dsn or not HAS_PSYCOPG2:
+        return {}
+    try:
+        return psycopg2.extensions.parse_dsn(dsn)
+    except psycopg2.Error:
+        return {}
 
 
 def resolved_parameters(params):

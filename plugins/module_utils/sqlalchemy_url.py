@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import SSLMODES
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
+    SSLMODES,
+    default_sslmode,
+)
 
 # Sync drivers Airflow should use per backend (CockroachDB's dialect runs on psycopg2).
 SYNC_DRIVERS = {
@@ -42,7 +45,11 @@ class SqlalchemyUrlError(ValueError):
 
 
 def _ssl_query(backend, sslmode, sslrootcert, sslcert, sslkey, async_driver):
-    """Return the TLS query parameters in the spelling the chosen driver understands."""
+    """Return the TLS query parameters in the spelling the chosen driver understands.
+
+    A CA file without a mode means verify-full (mysqlclient: VERIFY_IDENTITY), never require.
+    """
+    sslmode = default_sslmode(sslmode, sslrootcert)
     if sslmode and sslmode not in SSLMODES:
         raise SqlalchemyUrlError(f"sslmode {sslmode!r} is not one of {', '.join(SSLMODES)}")
     files = {"sslrootcert": sslrootcert, "sslcert": sslcert, "sslkey": sslkey}

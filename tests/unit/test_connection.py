@@ -48,6 +48,27 @@ def test_url_is_passed_as_dsn_and_tls_options_override_it():
     assert c.resolved_parameters(params)["port"] == "26257"
 
 
+@pytest.mark.parametrize(
+    ("params", "sslmode"),
+    [
+        # A CA and no mode, as an option or in the URL: verify-full (issue 15), never require.
+        ({"login_host": "db1", "ssl_rootcert": "/ca.crt"}, "verify-full"),
+        ({"url": "postgresql://u@db1/d?sslrootcert=/ca.crt"}, "verify-full"),
+        ({"url": "postgresql://u@db1/d", "ssl_rootcert": "/ca.crt"}, "verify-full"),
+        # The operator's mode wins, wherever it is given.
+        ({"login_host": "db1", "ssl_rootcert": "/ca.crt", "sslmode": "verify-ca"}, "verify-ca"),
+        ({"url": "postgresql://u@db1/d?sslmode=require", "ssl_rootcert": "/ca.crt"}, "require"),
+        # No CA: libpq's own default (prefer, or PGSSLMODE) stays.
+        ({"login_host": "db1"}, None),
+    ],
+)
+def test_a_ca_without_sslmode_defaults_to_verify_full(params, sslmode):
+    """Proves the libpq parameters the modules and pg_dump get; the TLS integration test proves libpq then
+    refuses a server whose certificate does not name the host."""
+    assert c.resolved_parameters(params).get("sslmode") == sslmode
+    assert c.libpq_environment(params).get("PGSSLMODE") == sslmode
+
+
 def test_unix_socket_becomes_libpq_host():
     assert c.libpq_kwargs({"login_unix_socket": "/run/postgresql"})["host"] == "/run/postgresql"
 

@@ -77,6 +77,33 @@ def test_mysql_tls_settings_use_mysqlclient_names():
     assert make_url(url).query == {"ssl_mode": "REQUIRED", "ssl_ca": "/ca.pem"}
 
 
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("postgresql", {"sslmode": "verify-full", "sslrootcert": "/etc/db/ca.crt"}),
+        ("mysql", {"ssl_mode": "VERIFY_IDENTITY", "ssl_ca": "/etc/db/ca.crt"}),
+    ],
+)
+def test_a_ca_without_sslmode_means_verify_full_not_require(backend, expected):
+    """A CA and no mode: the server is checked against the CA and its name (issue 15), never 'require'.
+
+    Proves the URL's parameters; that libpq and mysqlclient then refuse a wrong host name is shown by the
+    TLS integration test (libpq) and the mysql Molecule scenario (the server side).
+    """
+    url = sqlalchemy_url(backend, "db", "airflow", "u", "pw", sslrootcert="/etc/db/ca.crt")
+    assert make_url(url).query == expected
+
+
+def test_an_explicit_sslmode_wins_over_the_ca_default_and_no_ca_adds_no_mode():
+    explicit = sqlalchemy_url("postgresql", "db", "a", "u", "pw", sslmode="verify-ca", sslrootcert="/ca")
+    assert make_url(explicit).query == {"sslmode": "verify-ca", "sslrootcert": "/ca"}
+    assert "ssl" not in sqlalchemy_url("mysql", "db", "airflow", "u", "pw")
+    assert "ssl" not in sqlalchemy_url("postgresql", "db", "airflow", "u", "pw")
+    # asyncpg reads the CA from PGSSLROOTCERT; the mode still defaults to verify-full.
+    async_url = sqlalchemy_url("postgresql", "db", "airflow", "u", "pw", sslrootcert="/ca", async_driver=True)
+    assert make_url(async_url).query == {"ssl": "verify-full"}
+
+
 def test_ipv6_host_is_bracketed_and_extra_query_is_kept():
     url = sqlalchemy_url("postgresql", "::1", "airflow", "u", "pw", query={"application_name": "af"})
     assert url == "postgresql+psycopg2://u:pw@[::1]:5432/airflow?application_name=af"
