@@ -10,10 +10,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_rules import (
+    airflow_concurrency,
+)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlalchemy_url import (
     SYNC_DRIVERS,
     SqlalchemyUrlError,
@@ -27,7 +31,6 @@ SERVICES = {
 }
 # CockroachDB advises a connection lifetime of 5-30 min, below the load balancer's idle timeout.
 DEFAULT_POOL_RECYCLE = {"postgresql": 1800, "mysql": 1800, "cockroachdb": 300}
-SKIP_LOCKED_SINCE = (22, 2)  # first CockroachDB release with SELECT ... FOR UPDATE SKIP LOCKED
 AUTH_MANAGERS = {
     "simple": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
     "fab": "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
@@ -89,14 +92,23 @@ def _to_bool(value):
     raise AnsibleFilterError(f"{value!r} is not a boolean (true/false)")
 
 
+def airflow_concurrency_for(backend, explicit=None, cockroachdb_version=None):
+    """The one rule (cockroachdb_rules.airflow_concurrency) for the role's inputs."""
+    locking = None if explicit in (None, "") else _to_bool(explicit)
+    try:
+        return airflow_concurrency(backend, cockroachdb_version or None, locking)
+    except ValueError as exc:
+        raise AnsibleFilterError(f"airflow_cockroachdb_version: {exc}") from exc
+
+
 def effective_row_level_locking(backend, explicit=None, cockroachdb_version=None):
     """False for CockroachDB older than v22.2 (no SKIP LOCKED) or of unknown version."""
-    if explicit not in (None, ""):
-        return _to_bool(explicit)
-    if backend != "cockroachdb":
-        return True
-    parsed = parse_version(cockroachdb_version) if cockroachdb_version else None
-    return parsed is not None and parsed[:2] >= SKIP_LOCKED_SINCE
+    return airflow_concurrency_for(backend, explicit, cockroachdb_version).use_row_level_locking
+
+
+def crdb_isolation(cockroachdb_version=None):
+    """The isolation Airflow's CockroachDB user runs with: 'READ COMMITTED' or 'SERIALIZABLE'."""
+    return airflow_concurrency_for("cockroachdb", None, cockroachdb_version).isolation
 
 
 def _version_errors(version):
@@ -175,17 +187,16 @@ def _pool_errors(p):
 
 def _locking_errors(p):
     db = p.get("db") or {}
-    locking = effective_row_level_locking(
+    rule = airflow_concurrency_for(
         db.get("backend"), p.get("use_row_level_locking"), p.get("cockroachdb_version")
     )
     count = int(p.get("scheduler_hosts") or 0)
-    if locking or count <= 1:
+    if rule.max_schedulers is None or count <= rule.max_schedulers:
         return []
     return [
-        f"use_row_level_locking is False (airflow_use_row_level_locking / CockroachDB older than "
-        f"v22.2 or airflow_cockroachdb_version unset) and {count} hosts run the scheduler: "
-        "Airflow then supports exactly one scheduler; remove 'scheduler' from airflow_services on "
-        "all hosts but one"
+        f"{count} hosts run the scheduler, and this database allows {rule.max_schedulers} ({rule.why}): "
+        "remove 'scheduler' from airflow_services on all hosts but one, or set airflow_cockroachdb_version "
+        "to the cluster's real version (v24.1.5 or later runs READ COMMITTED with many schedulers)"
     ]
 
 
@@ -279,6 +290,12 @@ def airflow_config(p):
     if backend == "cockroachdb" and major == 3:
         # Airflow 3 cannot derive the async URL for the cockroachdb dialect itself.
         database["sql_alchemy_conn_async"] = url_from_settings(db, async_driver=True)
+    if backend == "cockroachdb":
+        # The sync engine (scheduler, workers, API writes) asks for the rule's isolation; the async
+        # engine gets no engine args from Airflow, and takes the Airflow user's default, which the
+        # cockroachdb role sets to the same rule (ALTER ROLE ... SET default_transaction_isolation).
+        isolation = crdb_isolation(p.get("cockroachdb_version"))
+        database["sql_alchemy_engine_args"] = json.dumps({"isolation_level": isolation})
     cfg = {
         "core": {
             "dags_folder": p["dags_folder"],
@@ -355,4 +372,5 @@ class FilterModule:
             "airflow_cfg_escape": cfg_escape,
             "airflow_env_file_value": env_file_value,
             "airflow_differing_secrets": differing_secrets,
+            "airflow_crdb_isolation": crdb_isolation,
         }

@@ -639,3 +639,73 @@ def rules_for(target: str, version: Version | None) -> List[Rule]:
 
 def rules_not_needed(target: str, version: Version | None) -> List[Rule]:
     return [rule for rule in RULES if target in rule.targets and not rule.needed(target, version)]
+
+
+# --- Airflow at runtime on CockroachDB: isolation, row-level locking, how many schedulers -------------
+#
+# One rule, used by the airflow role (airflow.cfg) and the cockroachdb role (the Airflow user's default
+# isolation). Sources (REFERENCE.md, CRDB_CONSTRUCTS.md "SKIP LOCKED"):
+# - SELECT ... FOR UPDATE SKIP LOCKED exists from v22.2 (RN v22.2.0-alpha.1); without it Airflow needs
+#   use_row_level_locking = False, and then supports exactly one scheduler.
+# - READ COMMITTED: preview in v23.2 (opt-in cluster setting), on by default from v24.1
+#   (cockroachdb/cockroach#118479). SKIP LOCKED with a LIMIT returned wrong rows under it until v24.1.5
+#   (cockroachdb/cockroach#121917, fixed by #127718) - the scheduler's critical section is exactly
+#   such a query. READ COMMITTED transactions do not return the serialization errors (40001) that
+#   SERIALIZABLE ones do under contention, and it is the isolation Airflow is written for (PostgreSQL's
+#   default; Airflow sets it itself for MySQL).
+# - Under SERIALIZABLE, locks taken by SKIP LOCKED are best-effort and contending writers get 40001.
+#   Airflow retries DBAPIError only where a code path uses run_with_db_retries; the scheduler's critical
+#   section does not (apache/airflow#69556, unmerged). A second scheduler would contend with the first
+#   on the same rows, so below v24.1.5 one scheduler is the rule.
+READ_COMMITTED_SINCE: Version = (24, 1, 5)
+SKIP_LOCKED_SINCE: Version = (22, 2, 0)
+READ_COMMITTED = "READ COMMITTED"
+SERIALIZABLE = "SERIALIZABLE"
+
+
+@dataclass(frozen=True)
+class AirflowConcurrency:
+    """How Airflow may run against one metadata database."""
+
+    isolation: str | None  # what to ask for; None: leave the backend's (and Airflow's) default
+    use_row_level_locking: bool
+    max_schedulers: int | None  # None: no limit
+    why: str
+
+
+def airflow_concurrency(
+    backend: str, cockroachdb_version: str | None = None, use_row_level_locking: bool | None = None
+) -> AirflowConcurrency:
+    """The isolation, ``[scheduler] use_row_level_locking`` and scheduler limit for a backend.
+
+    ``cockroachdb_version`` unknown (empty) is read as the oldest supported release: SERIALIZABLE, no
+    SKIP LOCKED, one scheduler. ``use_row_level_locking`` given explicitly wins over the rule (False
+    still means one scheduler, as Airflow documents).
+    """
+    if backend != "cockroachdb":
+        locking = True if use_row_level_locking is None else use_row_level_locking
+        return _with_locking(None, locking, None, "Airflow's own defaults for this backend")
+    version = parse_version(cockroachdb_version) if cockroachdb_version else None
+    if version is not None and version >= READ_COMMITTED_SINCE:
+        locking = True if use_row_level_locking is None else use_row_level_locking
+        why = "CockroachDB v24.1.5+: READ COMMITTED (no 40001 under contention), SKIP LOCKED correct"
+        return _with_locking(READ_COMMITTED, locking, None, why)
+    has_skip_locked = version is not None and version >= SKIP_LOCKED_SINCE
+    locking = has_skip_locked if use_row_level_locking is None else use_row_level_locking
+    why = (
+        "CockroachDB version unknown: read as the oldest supported release (set it to lift limits)"
+        if version is None
+        else f"CockroachDB {format_version(version)} before v24.1.5: SERIALIZABLE only, and Airflow's "
+        "scheduler does not retry 40001 (apache/airflow#69556)"
+    )
+    if not locking:
+        why += "; use_row_level_locking is off" + (
+            "" if has_skip_locked else " (no SKIP LOCKED before v22.2)"
+        )
+    return AirflowConcurrency(SERIALIZABLE, locking, 1, why)
+
+
+def _with_locking(isolation, locking, max_schedulers, why) -> AirflowConcurrency:
+    if not locking:  # Airflow: without row-level locking, exactly one scheduler
+        return AirflowConcurrency(isolation, False, 1, why + "; use_row_level_locking is off")
+    return AirflowConcurrency(isolation, True, max_schedulers, why)

@@ -4,6 +4,7 @@ read back the way Airflow reads it (ConfigParser with '%' interpolation); plus i
 from __future__ import annotations
 
 import configparser
+import json
 from pathlib import Path
 
 import jinja2
@@ -273,9 +274,44 @@ def test_pool_recycle_at_or_above_the_proxy_timeout_is_refused():
 
 def test_two_schedulers_without_row_level_locking_are_refused():
     (error,) = preflight(backend="cockroachdb", cockroachdb_version="22.1", scheduler_hosts=2)
-    assert "2 hosts run the scheduler" in error
-    assert preflight(backend="cockroachdb", cockroachdb_version="23.1", scheduler_hosts=2) == []
+    assert "2 hosts run the scheduler, and this database allows 1" in error
+    assert "use_row_level_locking is off" in error
+    (error,) = preflight(backend="postgresql", use_row_level_locking=False, scheduler_hosts=2)
+    assert "use_row_level_locking is off" in error
     assert preflight(backend="postgresql", use_row_level_locking=False, scheduler_hosts=1) == []
+    assert preflight(backend="postgresql", scheduler_hosts=3) == []
+
+
+@pytest.mark.parametrize("crdb_version", ["22.2", "v23.2.9", "24.1", "v24.1.4", None])
+def test_two_schedulers_under_serializable_cockroachdb_are_refused(crdb_version):
+    # SKIP LOCKED exists from v22.2, but until v24.1.5 Airflow runs SERIALIZABLE there, and its scheduler
+    # does not retry the 40001 errors two schedulers provoke (apache/airflow#69556).
+    (error,) = preflight(backend="cockroachdb", cockroachdb_version=crdb_version, scheduler_hosts=2)
+    assert "2 hosts run the scheduler, and this database allows 1" in error
+    assert preflight(backend="cockroachdb", cockroachdb_version=crdb_version, scheduler_hosts=1) == []
+
+
+@pytest.mark.parametrize("crdb_version", ["v24.1.5", "24.3", "v25.4.1", "26.2"])
+def test_read_committed_cockroachdb_allows_several_schedulers(crdb_version):
+    assert preflight(backend="cockroachdb", cockroachdb_version=crdb_version, scheduler_hosts=3) == []
+
+
+@pytest.mark.parametrize(
+    ("crdb_version", "isolation"),
+    [("v25.4.1", "READ COMMITTED"), ("24.1.5", "READ COMMITTED"), ("24.1", "SERIALIZABLE"),
+     ("23.2", "SERIALIZABLE"), (None, "SERIALIZABLE")],
+)  # fmt: skip
+def test_cockroachdb_engine_asks_for_the_rules_isolation(crdb_version, isolation):
+    cfg, _unused = render(inputs("cockroachdb", "3.3.2", cockroachdb_version=crdb_version))
+    assert json.loads(cfg.get("database", "sql_alchemy_engine_args")) == {"isolation_level": isolation}
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_other_backends_keep_airflows_own_engine_args(backend):
+    # Airflow sets READ COMMITTED for MySQL itself and adds PostgreSQL's executemany defaults only when
+    # sql_alchemy_engine_args is unset: writing it would lose those.
+    cfg, _unused = render(inputs(backend, "3.3.2"))
+    assert not cfg.has_option("database", "sql_alchemy_engine_args")
 
 
 def test_airflow2_service_names_and_auth_manager_are_checked_against_the_major():

@@ -104,7 +104,7 @@ def test_init_tolerates_only_the_already_initialized_answer():
 def test_airflow_user_keeps_sql_sequences_and_loader_joins_admin():
     block = yaml.safe_load((ROLE / "tasks" / "cluster.yml").read_text())[1]["block"]
     airflow, loader = (t["airflow_ops.metastore.cockroachdb_user"] for t in block)
-    assert airflow["session_settings"] == {"serial_normalization": "sql_sequence"}
+    assert airflow["session_settings"]["serial_normalization"] == "sql_sequence"
     assert airflow["privileges"] == ["ALL"] and airflow["create_database"] is True
     assert loader["member_of"] == ["admin"]
 
