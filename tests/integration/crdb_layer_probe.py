@@ -154,7 +154,25 @@ def check_asset_activation():
     return value
 
 
+def check_isolation():
+    """The isolation a session of Airflow's own engine runs with (sync; and async on Airflow 3)."""
+    text = __import__("sqlalchemy").text("SHOW transaction_isolation")
+    session = settings.Session()
+    values = {"sync": session.scalar(text)}
+    session.rollback()
+    if getattr(settings, "AsyncSession", None) is not None:
+        import asyncio
+
+        async def read_async():
+            async with settings.AsyncSession() as async_session:
+                return await async_session.scalar(text)
+
+        values["async"] = asyncio.run(read_async())
+    return values
+
+
 CHECKS = {
+    "isolation": check_isolation,
     "variable": check_variable,
     "rendered_fields": check_rendered_fields,
     "state_store": check_state_store,

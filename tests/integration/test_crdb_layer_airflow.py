@@ -58,16 +58,17 @@ def cockroachdb_env(pg_url: str, home: Path, version: str) -> dict:
     return env
 
 
-def run_probe(version: str, pg_url: str, layer: bool, checks) -> dict:
+def run_probe(version: str, pg_url: str, layer: bool, checks, extra_env: dict | None = None) -> dict:
     python = ensure_airflow(version).with_name("python")
     with tempfile.TemporaryDirectory(prefix="airflow-home-") as home:
+        env = cockroachdb_env(pg_url, Path(home), version) | (extra_env or {})
         result = subprocess.run(
             [
                 str(python),
                 str(PROBE),
                 json.dumps({"layer_site": str(LAYER_DIR) if layer else None, "checks": list(checks)}),
             ],
-            env=cockroachdb_env(pg_url, Path(home), version),
+            env=env,
             capture_output=True,
             text=True,
             timeout=300,
@@ -199,3 +200,52 @@ def test_the_dag_processor_activates_assets_with_on_conflict_do_nothing(migrated
     assert len(inserts) == 2 and all(s.endswith(" ON CONFLICT DO NOTHING") for s in inserts), on["sql"]
     off = run_probe(version, url, layer=False, checks=["asset_activation"])["asset_activation"]
     assert "'OnConflictDoNothing' object has no attribute 'constraint_target'" in off["error"]
+
+
+def _engine_args_the_role_writes(crdb_version: str) -> str:
+    """[database] sql_alchemy_engine_args exactly as the airflow role's filter renders it."""
+    from ansible_collections.airflow_ops.metastore.plugins.filter import airflow as airflow_filter
+
+    from tests.unit.test_airflow_cfg import inputs
+
+    params = inputs("cockroachdb", "3.3.2", cockroachdb_version=crdb_version)
+    return airflow_filter.airflow_config(params)["cfg"]["database"]["sql_alchemy_engine_args"]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_airflow_sessions_run_with_the_isolation_the_role_configures(migrated):
+    """Airflow's own settings.configure_orm, under the real cockroachdb dialect, applies the role's
+    sql_alchemy_engine_args: with the database's default set to SERIALIZABLE (CockroachDB's default),
+    Airflow's sync sessions run READ COMMITTED when the rule says so (v25.4.1), SERIALIZABLE when it does
+    not (v23.2), and keep the server default without the setting. The async engine (Airflow 3) takes no
+    engine args: it keeps the server's/role's default, which is why the cockroachdb role sets the
+    Airflow user's default_transaction_isolation too. Not proven: CockroachDB's behaviour under each."""
+    import psycopg2
+
+    version, url = migrated
+    database = url.rsplit("/", 1)[1].split("?")[0]
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"ALTER DATABASE \"{database}\" SET default_transaction_isolation = 'serializable'")
+    try:
+        runs = {
+            crdb: run_probe(
+                version, url, layer=True, checks=["isolation"],
+                extra_env={"AIRFLOW__DATABASE__SQL_ALCHEMY_ENGINE_ARGS": _engine_args_the_role_writes(crdb)},
+            )["isolation"]
+            for crdb in ("v25.4.1", "v23.2.5")
+        }  # fmt: skip
+        unset = run_probe(version, url, layer=True, checks=["isolation"])["isolation"]
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f'ALTER DATABASE "{database}" RESET default_transaction_isolation')
+        conn.close()
+    for result in (*runs.values(), unset):
+        assert "error" not in result, result.get("tb")
+    assert runs["v25.4.1"]["value"]["sync"] == "read committed"
+    assert runs["v23.2.5"]["value"]["sync"] == "serializable"
+    assert unset["value"]["sync"] == "serializable"
+    if version.startswith("3."):
+        assert runs["v25.4.1"]["value"]["async"] == "serializable"  # the role default's job
