@@ -156,3 +156,38 @@ def test_metastore_dump_hands_verify_full_to_pg_dump(tls_server, tmp_path):
     assert 'does not match host name "127.0.0.1"' in wrong_name["msg"]
     good = h.run_module("metastore_dump", _args(server, "localhost", ca, dump_dir=str(tmp_path / "good")))
     assert good["_rc"] == 0, good.get("msg")
+
+
+def test_the_migration_verifies_a_source_given_with_its_ca(tls_server, tmp_path):
+    """migrate_metastore.yml with only migrate_source_sslrootcert: the preflight (community.postgresql and
+    metastore_info on the source) refuses the source by a name its certificate does not hold, and passes by
+    the name it holds. Fails without the source CA option (the variable is ignored and sslmode stays prefer).
+    Check mode, so the dump and load are not run here (test_metastore_dump_hands_verify_full_to_pg_dump
+    covers the dump module with the same options)."""
+    import uuid
+
+    from tests.integration.test_migrate_preflight import VENV_BIN, migrate_vars, run_playbook
+
+    server, ca, _ = tls_server
+    source, target = f"src_{uuid.uuid4().hex[:8]}", f"tgt_{uuid.uuid4().hex[:8]}"
+    h.make_source(server, source, dags=1, runs_per_dag=1, tasks_per_run=1, large_json_kib=1)
+    h.create_database(server, target)
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(
+        "localhost ansible_connection=local ansible_become=false"
+        f" ansible_python_interpreter={VENV_BIN / 'python'}\n"
+    )
+    runner = {"venv": VENV_BIN.parent, "dir": tmp_path}
+    try:
+        for host, ok in (("127.0.0.1", False), ("localhost", True)):
+            extra = migrate_vars(server, runner, source, target, migrate_source_sslrootcert=str(ca))
+            extra["migrate_source_host"] = host
+            extra["migrate_target_host"] = "127.0.0.1"
+            result = run_playbook(inventory, extra, "--check")
+            assert (result.returncode == 0) is ok, result.output
+            if not ok:
+                assert 'does not match host name "127.0.0.1"' in result.output
+            assert server.password not in result.output
+    finally:
+        for name in (source, target):
+            h.drop_database(server, name)
