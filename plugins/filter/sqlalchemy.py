@@ -22,6 +22,8 @@ description:
     O(async_driver=true) C(postgresql+asyncpg), C(mysql+aiomysql) and C(cockroachdb+asyncpg).
   - TLS settings are spelled as the driver expects them (C(sslmode)/C(sslrootcert) for libpq,
     C(ssl_mode)/C(ssl_ca) for mysqlclient, C(ssl) for asyncpg).
+  - A C(sslrootcert) without C(sslmode) means C(verify-full) (mysqlclient C(VERIFY_IDENTITY)), so the
+    server's certificate must come from that CA and name C(host). An explicit C(sslmode) is kept as given.
 options:
   _input:
     description:
