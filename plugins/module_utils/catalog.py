@@ -52,3 +52,16 @@ def same_database(first, second):
 
 def describe_identity(identity):
     return f"{identity['kind']} server {identity['server']}, database {identity['database']}"
+
+
+# Schemas of the servers themselves, never copied nor compared (PostgreSQL's, and CockroachDB's virtual ones),
+# plus PostgreSQL's per-backend pg_toast*/pg_temp* schemas (matched by prefix in system_schema_filter).
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "crdb_internal", "pg_extension")
+
+
+def system_schema_filter(column):
+    """SQL condition that ``column`` is no system schema, for a query run with parameters (``%`` doubled)."""
+    names = ", ".join(f"'{schema}'" for schema in SYSTEM_SCHEMAS)
+    return (
+        f"{column} NOT IN ({names}) AND {column} NOT LIKE 'pg\\_toast%%' AND {column} NOT LIKE 'pg\\_temp%%'"
+    )

@@ -27,10 +27,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum
     table_checksum,
 )
 
-_SYSTEM_SCHEMA_FILTER = (
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%'"
-    " AND n.nspname NOT LIKE 'pg\\_temp%%'"
-)
+_SYSTEM_SCHEMA_FILTER = catalog.system_schema_filter("n.nspname")
 
 
 # The load's progress lives in this schema on a target; a target dumped again must not carry it along.

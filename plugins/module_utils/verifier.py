@@ -9,6 +9,9 @@ zone, or bytea printed in another format still compare equal when the content is
 
 from __future__ import annotations
 
+import time
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, row_compare
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
     checksum_query,
     table_checksum,
@@ -24,18 +27,16 @@ try:
 except ImportError:  # pragma: no cover - reported by the modules with missing_required_lib()
     HAS_PSYCOPG2 = False
 
-SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "crdb_internal", "pg_extension")
-
 
 def user_objects(cur, exclude_schemas=()):
     """Tables, views and sequences in user schemas, via information_schema (PostgreSQL and CockroachDB)."""
-    excluded = list(SYSTEM_SCHEMAS) + list(exclude_schemas)
+    excluded = list(exclude_schemas) or [""]
     cur.execute(
         "SELECT table_schema, table_name, table_type FROM information_schema.tables"
-        " WHERE table_schema <> ALL(%s) AND table_schema NOT LIKE 'pg\\_toast%%'"
-        " AND table_schema NOT LIKE 'pg\\_temp%%'"
+        f" WHERE {catalog.system_schema_filter('table_schema')} AND table_schema <> ALL(%s)"
         " UNION ALL SELECT sequence_schema, sequence_name, 'SEQUENCE' FROM information_schema.sequences"
-        " WHERE sequence_schema <> ALL(%s) ORDER BY 1, 2",
+        f" WHERE {catalog.system_schema_filter('sequence_schema')} AND sequence_schema <> ALL(%s)"
+        " ORDER BY 1, 2",
         (excluded, excluded),
     )
     return [{"schema": s, "name": n, "kind": k} for s, n, k in cur.fetchall()]
@@ -154,4 +155,254 @@ def failure_message(report):
     if report["sequences_behind"]:
         names = ", ".join(f"{s['schema']}.{s['name']}" for s in report["sequences_behind"])
         parts.append(f"sequences behind the dumped values: {names}")
+    return "; ".join(parts)
+
+
+# Row-level verification (row_compare): rows named by primary key as missing, mismatched or extraneous.
+
+
+class RowOptions:
+    """How the row-level comparison runs (the module's batch_rows, report_keys, recheck_delay)."""
+
+    def __init__(
+        self,
+        batch_rows=row_compare.DEFAULT_BATCH_ROWS,
+        report_keys=row_compare.DEFAULT_REPORT_KEYS,
+        recheck_delay=0.0,
+        recheck_limit=row_compare.DEFAULT_RECHECK_LIMIT,
+        work_dir=None,
+        sleep=time.sleep,
+    ):
+        self.batch_rows = batch_rows
+        self.report_keys = report_keys
+        self.recheck_delay = recheck_delay
+        self.recheck_limit = recheck_limit
+        self.work_dir = work_dir
+        self.sleep = sleep  # the pause before the re-check (a test makes its writer catch up in it)
+
+
+def _row_entry(table, diff, problem=None, rechecked=False):
+    rows = diff.as_dict()
+    rows["rechecked"] = rechecked
+    equal = diff.total == 0
+    return {
+        "schema": table["schema"],
+        "name": table["name"],
+        "expected_rows": diff.expected_rows,
+        "actual_rows": diff.actual_rows,
+        "checksum_match": equal,
+        "status": "equal" if equal else "differs",
+        "problem": problem,
+        "rows": rows,
+    }
+
+
+def _restore(conn, isolation, readonly):
+    conn.rollback()
+    conn.isolation_level = isolation  # None: the server's default again
+    conn.readonly = readonly
+
+
+def _snapshot(conn):
+    conn.rollback()
+    conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+    row_compare.prepare_session(conn)
+
+
+def verify_rows_against_source(source, target, describe_source, ignore_schemas=(), options=None):
+    """Compare every table of a live source with the target row by row, each side in one snapshot.
+
+    ``describe_source(cursor)`` returns the source's (tables, sequences) in the source's snapshot, as
+    dumper.describe_tables (columns, primary_key; no checksums needed) and dumper.list_sequences do.
+    Tables without a primary key are compared by row count and checksum (row_checksum) instead.
+    """
+    options = options or RowOptions()
+    previous = [(c, c.isolation_level, c.readonly) for c in (source, target)]
+    try:
+        _snapshot(source)
+        _snapshot(target)
+        with source.cursor() as cur:
+            source_tables, source_sequences = describe_source(cur)
+        with target.cursor() as cur:
+            present = user_objects(cur, ignore_schemas)
+        names = {(o["schema"], o["name"]) for o in present}
+        source_collation = row_compare.needs_c_collation(source)
+        target_collation = row_compare.needs_c_collation(target)
+        tables, diffs = [], []
+        for index, table in enumerate(source_tables):
+            key = (table["schema"], table["name"])
+            if key not in names:
+                tables.append(_missing_entry(table, "table does not exist on the target"))
+                continue
+            if not table.get("primary_key"):
+                tables.append(_checksum_entry(source, target, table, index))
+                continue
+            shape = _shape(table)
+            diff = row_compare.TableDiff(options.report_keys, options.recheck_limit)
+            problem = _walk(source, target, shape, diff, options, source_collation, target_collation, index)
+            if problem:
+                tables.append(_missing_entry(table, problem))
+                continue
+            tables.append(_row_entry(table, diff))
+            diffs.append((len(tables) - 1, table, shape, diff))
+        actual_sequences = {
+            (s["schema"], s["name"]): sequence_value(target, s["schema"], s["name"])
+            for s in source_sequences
+            if (s["schema"], s["name"]) in names
+        }
+        source.rollback()
+        target.rollback()
+        if options.recheck_delay > 0:
+            _recheck_all(source, target, tables, diffs, options)
+    finally:
+        for conn, isolation, readonly in previous:
+            _restore(conn, isolation, readonly)
+    expected_names = {(t["schema"], t["name"]) for t in source_tables}
+    expected_names |= {(s["schema"], s["name"]) for s in source_sequences}
+    return _report(tables, compare_sequences(source_sequences, actual_sequences), present, expected_names)
+
+
+def _report(tables, sequences_behind, present, expected_names):
+    return {
+        "tables": tables,
+        "differing_tables": [f"{t['schema']}.{t['name']}" for t in tables if t["status"] != "equal"],
+        "sequences_behind": sequences_behind,
+        "extra_objects": [
+            f"{o['schema']}.{o['name']}" for o in present if (o["schema"], o["name"]) not in expected_names
+        ],
+        "row_differences": row_differences(tables),
+    }
+
+
+def row_differences(tables):
+    """Per differing table compared row by row: counts of missing, mismatched, extraneous rows."""
+    out = []
+    for t in tables:
+        rows = t.get("rows")
+        if rows and (rows["missing"] or rows["mismatched"] or rows["extraneous"]):
+            counts = {kind: rows[kind] for kind in row_compare.TableDiff.KINDS}
+            out.append({"table": f"{t['schema']}.{t['name']}", **counts})
+    return out
+
+
+def _shape(table):
+    return row_compare.TableShape(table["schema"], table["name"], table["columns"], table["primary_key"])
+
+
+def _missing_entry(table, problem):
+    return {
+        "schema": table["schema"],
+        "name": table["name"],
+        "expected_rows": table.get("row_count"),
+        "actual_rows": None,
+        "checksum_match": False,
+        "status": "missing",
+        "problem": problem,
+        "rows": None,
+    }
+
+
+def _checksum_entry(source, target, table, index):
+    expected = measure_table(source, table["schema"], table["name"], table["columns"], f"s{index}")
+    actual = measure_table(target, table["schema"], table["name"], table["columns"], f"t{index}")
+    entry = compare_tables(
+        [{**table, "row_count": expected[0], "checksum": expected[1]}],
+        {(table["schema"], table["name"]): actual},
+    )[0]
+    entry["rows"] = None
+    entry["problem"] = entry["problem"] or "no primary key: compared by row count and checksum"
+    return entry
+
+
+def _walk(source, target, shape, diff, options, source_collation, target_collation, index):
+    """Walk one table on both sides; a reason when the target cannot be read (missing column), else None."""
+    savepoint = sql.Identifier(f"airflow_ops_rows_{index}")
+    with target.cursor() as cur:
+        cur.execute(sql.SQL("SAVEPOINT {}").format(savepoint))
+    expected = row_compare.database_batches(
+        source, shape, options.batch_rows, source_collation, f"airflow_ops_rows_s{index}"
+    )
+    actual = row_compare.database_batches(
+        target, shape, options.batch_rows, target_collation, f"airflow_ops_rows_t{index}"
+    )
+    try:
+        row_compare.compare_sorted(expected, actual, diff)
+    except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedColumn) as exc:
+        expected.close()
+        with target.cursor() as cur:
+            cur.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(savepoint))
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+def _recheck_all(source, target, tables, diffs, options):
+    """Live re-check: re-read every differing row from both sides after the pause, once for all tables."""
+    pending = [(i, t, shape, d) for i, t, shape, d in diffs if d.total]
+    if not pending:
+        return
+    options.sleep(options.recheck_delay)
+    for conn in (source, target):
+        conn.rollback()
+        conn.set_session(isolation_level="READ COMMITTED", readonly=True)
+    for position, table, shape, diff in pending:
+        settled = row_compare.recheck(source, target, shape, diff, 0)
+        tables[position] = _row_entry(table, settled, rechecked=True)
+
+
+def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=None):
+    """Name the rows of the tables ``report`` found differing, from the dump's data files (primary-key order).
+
+    Runs after verify_target in a new snapshot of the target; adds ``rows`` to the differing tables that
+    have a primary key and a data file. The data files are sorted outside memory (row_compare.file_batches).
+    """
+    import os
+
+    options = options or RowOptions()
+    by_name = {(t["schema"], t["name"]): t for t in manifest_tables}
+    previous = (conn.isolation_level, conn.readonly)
+    try:
+        _snapshot(conn)
+        collation = row_compare.needs_c_collation(conn)
+        for index, entry in enumerate(report["tables"]):
+            entry.setdefault("rows", None)
+            table = by_name.get((entry["schema"], entry["name"]))
+            if entry["status"] != "differs" or not table or not table.get("primary_key"):
+                continue
+            path = os.path.join(dump_dir, table["file"])
+            if not os.path.isfile(path):
+                continue
+            shape = _shape(table)
+            diff = row_compare.TableDiff(options.report_keys, options.recheck_limit)
+            parsers = row_compare.text_parsers(conn, shape.columns)
+            expected = row_compare.file_batches(path, shape, parsers, options.batch_rows, options.work_dir)
+            actual = row_compare.database_batches(
+                conn, shape, options.batch_rows, collation, f"airflow_ops_rows_{index}"
+            )
+            try:
+                row_compare.compare_sorted(expected, actual, diff)
+            finally:
+                expected.close()
+            rows = diff.as_dict()
+            rows["rechecked"] = False
+            entry["rows"] = rows
+    finally:
+        _restore(conn, *previous)
+    report["row_differences"] = row_differences(report["tables"])
+    return report
+
+
+def row_failure_details(report):
+    """'public.task_instance: 1 missing (first [3]), ...' for the failure message."""
+    parts = []
+    for t in report.get("tables", []):
+        rows = t.get("rows")
+        if not rows:
+            continue
+        kinds = [
+            f"{rows[kind]} {kind} (first {rows[kind + '_keys'][:3]})"
+            for kind in row_compare.TableDiff.KINDS
+            if rows[kind]
+        ]
+        if kinds:
+            parts.append(f"{t['schema']}.{t['name']}: " + ", ".join(kinds))
     return "; ".join(parts)

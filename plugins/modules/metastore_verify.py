@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: metastore_verify
-short_description: Compare a metadata database with a dump manifest or a live source, table by table
+short_description: Compare a metadata database with a dump or a live source, and name the rows that differ
 version_added: "0.1.0"
 description:
   - Computes every table's row count and content checksum on the target and compares them with the
@@ -16,7 +16,19 @@ description:
     timestamps in UTC, bytes as hex), so they do not depend on how each server prints json, timestamps or
     bytea; CockroachDB's JSONB (other key order and spacing) compares equal to PostgreSQL's json.
   - Reads in one snapshot through server-side cursors; memory stays bounded whatever the table size.
-  - Fails with the list of differing tables, and of sequences whose value is behind the expected one.
+  - With O(row_level=true) (the default) it names the rows that differ by primary key, as missing (on the
+    source only), mismatched (other content) or extraneous (on the target only), with counts per table and
+    the first O(report_keys) keys of each kind. Against a live source (O(source_url)) both sides are walked
+    in primary-key order in batches of O(batch_rows) rows and compared chunk by chunk; only a chunk that
+    differs is walked row by row. Against a dump (O(dump_dir)) the checksums find the differing tables and
+    only those are compared row by row with the dump's data file (sorted by primary key outside memory, in
+    a private temporary directory). Tables without a primary key are compared by row count and checksum.
+  - Integers, booleans and text are compared as read; only json/jsonb, timestamps, bytea, floats and uuid
+    are converted to a form that is the same on PostgreSQL and CockroachDB for equal content.
+  - O(recheck_delay) re-reads the differing rows from both sides after a pause before reporting them, for
+    a source that is still being written.
+  - Fails with the list of differing tables (and their differing rows), and of sequences whose value is
+    behind the expected one.
   - Read-only; never reports a change.
 extends_documentation_fragment:
   - airflow_ops.metastore.connection
@@ -45,6 +57,31 @@ options:
       - Also fail when the target holds tables, views or sequences that the source does not have.
     type: bool
     default: false
+  row_level:
+    description:
+      - Name the differing rows by primary key (see the description). V(false) compares row counts and
+        checksums only, table by table, as earlier releases did.
+    type: bool
+    default: true
+  batch_rows:
+    description:
+      - Rows each side holds at most at once in the row-level comparison (and per sorted run of a data file).
+    type: int
+    default: 5000
+  report_keys:
+    description:
+      - How many primary keys of each kind (missing, mismatched, extraneous) to report per table.
+      - The counts always cover every row.
+    type: int
+    default: 20
+  recheck_delay:
+    description:
+      - Seconds to wait before re-reading every differing row from both sides (each in a new snapshot) and
+        reporting only the rows that still differ. V(0) reports the first pass as it is.
+      - For a source that Airflow is still writing. Only with O(source_url) and O(row_level=true).
+      - Up to 10000 differing rows per table are re-checked; rows beyond that are reported as found.
+    type: float
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -71,16 +108,44 @@ EXAMPLES = r"""
     login_password: "{{ vault_target_password }}"
     login_db: airflow
     source_url: "postgresql://airflow:{{ vault_source_password | urlencode }}@pg1/airflow"
+
+- name: Verify while the source still runs, re-checking the differing rows after 30 seconds
+  airflow_ops.metastore.metastore_verify:
+    url: "{{ target_url }}"
+    source_url: "{{ source_url }}"
+    recheck_delay: 30
+    report_keys: 100
+  register: verify
+  failed_when: false
+
+- name: Show the rows that differ
+  ansible.builtin.debug:
+    var: verify.row_differences
 """
 
 RETURN = r"""
 tables:
-  description: One entry per expected table with expected and actual rows, checksum match and status.
+  description:
+    - One entry per expected table with expected and actual rows, content match and status
+      (V(equal), V(differs) or V(missing)).
+    - C(checksum_match) is true when the content is equal (by rows or by checksum).
+    - C(rows) is null when the table was not compared row by row (equal checksums against a dump, no
+      primary key, O(row_level=false)); otherwise it holds the counts C(missing), C(mismatched) and
+      C(extraneous), the first keys of each kind (C(missing_keys), ...; each key a list of the primary key's
+      values in order) and C(rechecked).
   returned: always
   type: list
   elements: dict
-  sample: [{"schema": "public", "name": "dag", "expected_rows": 3, "actual_rows": 3, "checksum_match": true,
-            "status": "equal", "problem": null}]
+  sample: [{"schema": "public", "name": "task_instance", "expected_rows": 3, "actual_rows": 3,
+            "checksum_match": false, "status": "differs", "problem": null,
+            "rows": {"missing": 0, "mismatched": 1, "extraneous": 0, "missing_keys": [],
+                     "mismatched_keys": [[3]], "extraneous_keys": [], "rechecked": false}}]
+row_differences:
+  description: Tables with differing rows and their counts of missing, mismatched and extraneous rows.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"table": "public.task_instance", "missing": 0, "mismatched": 1, "extraneous": 0}]
 differing_tables:
   description: Tables whose count or checksum differs, or that are missing on the target.
   returned: always
@@ -100,8 +165,8 @@ extra_objects:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, row_compare, verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
@@ -110,7 +175,6 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import measure_source
 
 
 def expected_values(module):
@@ -129,9 +193,69 @@ def expected_values(module):
     source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
     source = connect_or_fail(module, source_params, label="source: ")
     try:
-        return measure_source(source, params["schemas"])
+        return dumper.measure_source(source, params["schemas"])
     except DATABASE_ERRORS as exc:
         module.fail_json(msg=scrub(f"reading the source failed: {exc}", source_params))
+    finally:
+        source.close()
+
+
+def row_options(params):
+    return verifier.RowOptions(
+        batch_rows=params["batch_rows"],
+        report_keys=params["report_keys"],
+        recheck_delay=params["recheck_delay"],
+    )
+
+
+def verify_with_checksums(module):
+    """Checksums of every table against the manifest or the source; rows of differing ones from the dump."""
+    params = module.params
+    tables, sequences = expected_values(module)
+    conn = connect_or_fail(module)
+    try:
+        report = verifier.verify_target(conn, tables, sequences, params["ignore_schemas"])
+        report.setdefault("row_differences", [])
+        for table in report["tables"]:
+            table.setdefault("rows", None)
+        if params["row_level"] and params["dump_dir"] and report["differing_tables"]:
+            verifier.verify_rows_against_dump(conn, report, tables, params["dump_dir"], row_options(params))
+    except DATABASE_ERRORS as exc:
+        module.fail_json(msg=describe_database_error(exc, conn, params, doing="reading the target"))
+    except (OSError, ValueError) as exc:
+        module.fail_json(
+            msg=f"cannot read the dump's data files in {params['dump_dir']} to name the differing rows "
+            f"({exc}): check the dump (metastore_load refuses a damaged one), or verify with row_level=false"
+        )
+    finally:
+        conn.close()
+    return report
+
+
+def verify_rows_with_source(module):
+    """Both sides row by row in primary-key order, each in one snapshot."""
+    params = module.params
+    source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
+    source = connect_or_fail(module, source_params, label="source: ")
+    try:
+        target = connect_or_fail(module)
+        try:
+            return verifier.verify_rows_against_source(
+                source,
+                target,
+                lambda cur: (
+                    dumper.describe_tables(cur, params["schemas"], False),
+                    dumper.list_sequences(cur, params["schemas"]),
+                ),
+                params["ignore_schemas"],
+                row_options(params),
+            )
+        except DATABASE_ERRORS as exc:
+            module.fail_json(
+                msg=scrub(describe_database_error(exc, target, params, doing="the comparison"), source_params)
+            )
+        finally:
+            target.close()
     finally:
         source.close()
 
@@ -144,6 +268,10 @@ def main():
         schemas={"type": "list", "elements": "str"},
         ignore_schemas={"type": "list", "elements": "str", "default": ["airflow_ops"]},
         fail_on_extra_objects={"type": "bool", "default": False},
+        row_level={"type": "bool", "default": True},
+        batch_rows={"type": "int", "default": row_compare.DEFAULT_BATCH_ROWS},
+        report_keys={"type": "int", "default": row_compare.DEFAULT_REPORT_KEYS},
+        recheck_delay={"type": "float", "default": 0.0},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -151,15 +279,22 @@ def main():
         required_one_of=[["dump_dir", "source_url"]],
         supports_check_mode=True,
     )
-    tables, sequences = expected_values(module)
-    conn = connect_or_fail(module)
-    try:
-        report = verifier.verify_target(conn, tables, sequences, module.params["ignore_schemas"])
-    except DATABASE_ERRORS as exc:
-        module.fail_json(msg=describe_database_error(exc, conn, module.params, doing="reading the target"))
-    finally:
-        conn.close()
+    params = module.params
+    if params["batch_rows"] < 1 or params["report_keys"] < 0 or params["recheck_delay"] < 0:
+        module.fail_json(msg="batch_rows must be at least 1, report_keys and recheck_delay at least 0")
+    if params["recheck_delay"] and not (params["source_url"] and params["row_level"]):
+        module.fail_json(
+            msg="recheck_delay re-reads the differing rows from a live source: use it with source_url and "
+            "row_level=true, or set recheck_delay to 0"
+        )
+    if params["source_url"] and params["row_level"]:
+        report = verify_rows_with_source(module)
+    else:
+        report = verify_with_checksums(module)
     problems = verifier.failure_message(report)
+    rows = verifier.row_failure_details(report)
+    if rows:
+        problems = f"{problems}; differing rows by primary key: {rows}"
     if module.params["fail_on_extra_objects"] and report["extra_objects"]:
         problems = "; ".join(filter(None, [problems, "extra objects: " + ", ".join(report["extra_objects"])]))
     if problems:
