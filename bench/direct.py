@@ -9,6 +9,7 @@ the environment (BENCH_SOURCE_URL, BENCH_TARGET_URL), never from argv. Prints on
     python bench/direct.py rewrite --dump-dir DIR
     python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N]
     python bench/direct.py verify --dump-dir DIR
+    python bench/direct.py verify-rows --dump-dir DIR [--batch-rows N]   (target against the live source)
 """
 
 from __future__ import annotations
@@ -104,7 +105,35 @@ def step_verify(args):
     return {"differing_tables": report["differing_tables"], "sequences_behind": report["sequences_behind"]}
 
 
-STEPS = {"dump": step_dump, "rewrite": step_rewrite, "load": step_load, "verify": step_verify}
+def step_verify_rows(args):
+    """Row-level verification of the target against the live source (metastore_verify with source_url)."""
+    source = connect({"url": os.environ["BENCH_SOURCE_URL"]})
+    target = connect({"url": os.environ["BENCH_TARGET_URL"]})
+    try:
+        report = verifier.verify_rows_against_source(
+            source,
+            target,
+            lambda cur: (dumper.describe_tables(cur, None, False), dumper.list_sequences(cur)),
+            [PROGRESS_SCHEMA],
+            verifier.RowOptions(batch_rows=min(args.batch_rows, 5000)),
+        )
+    finally:
+        source.close()
+        target.close()
+    return {
+        "differing_tables": report["differing_tables"],
+        "sequences_behind": report["sequences_behind"],
+        "row_differences": report["row_differences"],
+    }
+
+
+STEPS = {
+    "dump": step_dump,
+    "rewrite": step_rewrite,
+    "load": step_load,
+    "verify": step_verify,
+    "verify-rows": step_verify_rows,
+}
 
 
 def main(argv=None):
@@ -123,7 +152,7 @@ def main(argv=None):
     result = STEPS[args.step](args)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
-    if args.step == "verify" and (result["differing_tables"] or result["sequences_behind"]):
+    if args.step in ("verify", "verify-rows") and (result["differing_tables"] or result["sequences_behind"]):
         return 1
     return 0
 

@@ -10,6 +10,10 @@ and filled by bench/generate.py, then each method into a fresh, empty target dat
            verification needs them; the load still checks row counts and file sha256s)
   c'       the same steps through the module_utils functions (bench/direct.py), no Ansible
   c'-nv    c' without the verify step and the dump's checksums
+  c'-rows  c'-nv, then row-level verification against the live source (metastore_verify's source_url
+           mode: both sides walked in primary-key order, rows named by key)
+  d        peer: pg_dump -Fd -j N (directory format, N parallel jobs) + pg_restore -j N
+  e        peer: pgcopydb clone (Debian package), N table jobs and N index jobs
 
 Every target is then compared with the source, table by table (row count and content checksum,
 sequences); any difference makes the run exit 1. The resume check kills a load (kill -9) once half
@@ -62,7 +66,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.loader impor
 BENCH_DIR = REPO_ROOT / "bench"
 SAMPLE_INTERVAL = 0.05
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
-ALL_METHODS = ["a", "b", "c", "c-nv", "c'", "c'-nv"]
+ALL_METHODS = ["a", "b", "c", "c-nv", "c'", "c'-nv", "c'-rows", "d", "e"]
 LOAD_RSS_LIMIT_MB = 200
 LOAD_RSS_SCALE = 1_000_000
 
@@ -123,6 +127,8 @@ def label_process(cmdline):
         ("AnsiballZ_metastore_rewrite", "metastore_rewrite module"),
         ("ansible-playbook", "ansible-playbook"),
         ("direct.py", "python step"),
+        ("pgcopydb", "pgcopydb"),
+        ("pg_restore", "pg_restore"),
         ("pg_dump", "pg_dump"),
         ("psql", "psql"),
     ):
@@ -258,6 +264,81 @@ def method_raw_copy(bench, source, target):
         shell_pipeline(f"{bench.pg_dump} -d {source}", f"{psql} >/dev/null"), bench.libpq_env()
     )
     return combine({"pg_dump|psql": checked(result, "raw COPY method")})
+
+
+def method_pg_dump_directory(bench, source, target, jobs):
+    """Peer: pg_dump's directory format with N parallel jobs, restored with N parallel jobs."""
+    dump_dir = bench.fresh_dir("pgdump-fd") / "dump"
+    pg_restore = str(bench.server.bindir / "pg_restore")
+    try:
+        dump = run_measured(
+            [bench.pg_dump, "-Fd", "-j", str(jobs), "-f", str(dump_dir), "-d", source], bench.libpq_env()
+        )
+        checked(dump, "pg_dump -Fd")
+        restore = run_measured(
+            [pg_restore, "-j", str(jobs), "--exit-on-error", "-d", target, str(dump_dir)], bench.libpq_env()
+        )
+        checked(restore, "pg_restore")
+    finally:
+        shutil.rmtree(dump_dir.parent, ignore_errors=True)
+    return combine({"pg_dump -Fd": dump, "pg_restore": restore})
+
+
+def method_pgcopydb(bench, source, target, jobs):
+    """Peer: pgcopydb clone. Connection URLs without the password go in its environment variables, the
+    password in PGPASSWORD (never in argv); the server's own pg_dump/pg_restore come first on PATH."""
+    pgcopydb = shutil.which("pgcopydb")
+    if pgcopydb is None:
+        raise BenchError(
+            "pgcopydb is not installed: run scripts/install-host-deps.sh (Debian package pgcopydb)"
+        )
+    work = bench.fresh_dir("pgcopydb")
+    env = bench.libpq_env()
+    server = bench.server
+    base = f"postgresql://{server.superuser}@{server.host}:{server.port}"
+    env.update(
+        PGCOPYDB_SOURCE_PGURI=f"{base}/{source}",
+        PGCOPYDB_TARGET_PGURI=f"{base}/{target}",
+        PATH=f"{server.bindir}{os.pathsep}{env.get('PATH', '')}",
+    )
+    argv = [
+        pgcopydb,
+        "clone",
+        "--dir",
+        str(work / "work"),
+        "--table-jobs",
+        str(jobs),
+        "--index-jobs",
+        str(jobs),
+    ]
+    try:
+        result = checked(run_measured(argv, env), "pgcopydb clone")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return combine({"pgcopydb clone": result})
+
+
+def method_direct_rows(bench, source, target, batch_rows):
+    """c'-nv, then the row-level verification against the live source (direct.py verify-rows)."""
+    dump_dir = bench.fresh_dir("direct-rows")
+    steps = {}
+    try:
+        steps["dump"] = checked(
+            direct_step(bench, "dump", dump_dir, source=source, extra=["--no-checksums"]), "direct dump"
+        )
+        steps["rewrite"] = checked(direct_step(bench, "rewrite", dump_dir), "direct rewrite")
+        load_args = ["--batch-rows", str(batch_rows)]
+        steps["load"] = checked(
+            direct_step(bench, "load", dump_dir, target=target, extra=load_args), "direct load"
+        )
+        steps["verify-rows"] = checked(
+            direct_step(bench, "verify-rows", dump_dir, source=source, target=target), "direct verify-rows"
+        )
+    finally:
+        shutil.rmtree(dump_dir, ignore_errors=True)
+    record = combine(steps)
+    record["row_verification"] = json.loads(steps["verify-rows"]["stdout"])
+    return record
 
 
 def ansible_env():
@@ -552,6 +633,52 @@ def time_breakdown(methods, verified=True):
     return ", ".join(parts) + ": " + cause
 
 
+ROWS, NO_VERIFY = "c'-rows", "c'-nv"
+
+
+def add_issue14_targets(methods, add, task_instances):
+    """Issue 14's targets: row-level verification at the speed of the copy, ahead of the peers."""
+
+    def wall(name):
+        return methods.get(name, {}).get("wall_s")
+
+    rows = methods.get("c'-rows")
+    if rows and wall("b"):
+        steps = ", ".join(f"{k} {v['wall_s']} s" for k, v in rows["steps"].items())
+        add(
+            "(c'-rows) dump + rewrite + load + row-level verification within 1.5x of (b)",
+            f"{ratio(wall(ROWS), wall('b'))}x",
+            wall("c'-rows") <= 1.5 * wall("b"),
+            steps,
+        )
+    if rows and wall("e"):
+        add(
+            "(c'-rows) faster than pgcopydb clone (e) without any verification",
+            f"{wall(ROWS)} s vs {wall('e')} s",
+            wall("c'-rows") < wall("e"),
+        )
+    if wall("c'-nv") and wall("b"):
+        add(
+            "(c'-nv) without verification within 1.1x of (b)",
+            f"{ratio(wall(NO_VERIFY), wall('b'))}x",
+            wall("c'-nv") <= 1.1 * wall("b"),
+            time_breakdown(methods, verified=False),
+        )
+    if rows:
+        peak = max(s["peak_rss_mb"] for s in rows["steps"].values())
+        note = (
+            ""
+            if task_instances >= LOAD_RSS_SCALE
+            else f"stated for 1M task instances; run had {task_instances:,d}"
+        )
+        add(
+            f"(c'-rows) every step's peak RSS under {LOAD_RSS_LIMIT_MB} MB",
+            f"{peak} MB",
+            peak < LOAD_RSS_LIMIT_MB,
+            note,
+        )
+
+
 def evaluate_targets(methods, resume, task_instances):
     def wall(name):
         return methods.get(name, {}).get("wall_s")
@@ -587,6 +714,7 @@ def evaluate_targets(methods, resume, task_instances):
             met,
             note if met else f"{note}; {time_breakdown(methods, verified=False)}",
         )
+    add_issue14_targets(methods, add, task_instances)
     load_rss = [
         m["steps"][step]["peak_rss_mb_by_part"].get(part)
         for name, step, part in (
@@ -655,10 +783,13 @@ DESCRIPTIONS = {
     "c-nv": "ansible-playbook: dump (no checksums), rewrite, load (no verify task)",
     "c'": "module_utils functions: dump, rewrite, load, verify",
     "c'-nv": "module_utils functions: dump (no checksums), rewrite, load",
+    "c'-rows": "module_utils functions: dump (no checksums), rewrite, load, row-level verify vs source",
+    "d": "peer: pg_dump -Fd -j N + pg_restore -j N",
+    "e": "peer: pgcopydb clone (N table jobs, N index jobs)",
 }
 
 
-def run_method(bench, name, source, batch_rows):
+def run_method(bench, name, source, batch_rows, jobs=2):
     target = bench.fresh_target(name)
     runners = {
         "a": lambda: method_seed(bench, source, target),
@@ -667,6 +798,9 @@ def run_method(bench, name, source, batch_rows):
         "c-nv": lambda: method_ansible(bench, source, target, False, batch_rows),
         "c'": lambda: method_direct(bench, source, target, True, batch_rows),
         "c'-nv": lambda: method_direct(bench, source, target, False, batch_rows),
+        "c'-rows": lambda: method_direct_rows(bench, source, target, batch_rows),
+        "d": lambda: method_pg_dump_directory(bench, source, target, jobs),
+        "e": lambda: method_pgcopydb(bench, source, target, jobs),
     }
     print(f"method {name}: {DESCRIPTIONS[name]} ...", flush=True)
     return target, runners[name]()
@@ -683,6 +817,12 @@ def parse_args(argv):
         "--methods", default=",".join(ALL_METHODS), help=f"comma-separated subset of {ALL_METHODS}"
     )
     parser.add_argument("--batch-rows", type=int, default=10000, help="metastore_load batch_rows")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="parallel jobs of the peers d and e (default: CPUs)",
+    )
     parser.add_argument(
         "--resume-batch-rows",
         type=int,
@@ -741,7 +881,7 @@ def benchmark(args):
         source_rows = sum(t["row_count"] for t in expected[0])
         methods = {}
         for name in args.methods:
-            target, record = run_method(bench, name, source, args.batch_rows)
+            target, record = run_method(bench, name, source, args.batch_rows, args.jobs)
             if args.tamper_target:
                 tamper(bench, target)
             record["equality"] = compare_with_source(bench, target, expected)
@@ -761,7 +901,7 @@ def benchmark(args):
         remove_postgres(server)
         shutil.rmtree(workdir, ignore_errors=True)
     ratios = {}
-    for c in ("c", "c-nv", "c'", "c'-nv"):
+    for c in ("c", "c-nv", "c'", "c'-nv", "c'-rows", "d", "e"):
         for base in ("a", "b"):
             if c in methods and base in methods:
                 ratios[f"({c})/({base})"] = ratio(methods[c]["wall_s"], methods[base]["wall_s"])
@@ -776,6 +916,7 @@ def benchmark(args):
             "postgresql": server_version,
             "airflow": DEFAULT_VERSION,
             "fsync": args.fsync,
+            "jobs": args.jobs,
             "loadavg_at_start": [round(v, 2) for v in load_before],
             "loadavg_at_end": [round(v, 2) for v in os.getloadavg()],
         },

@@ -8,7 +8,7 @@
 # and the test-host script recreate those.
 set -euo pipefail
 PACKAGES=(postgresql-15 postgresql-client-15 haproxy podman runc golang-github-containernetworking-plugin-dnsname
-  debootstrap make git python3-venv rsync shellcheck curl)
+  debootstrap make git python3-venv rsync shellcheck curl pgcopydb)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -76,3 +76,22 @@ def test_benchmark_exits_non_zero_when_a_target_differs_from_the_source(tmp_path
     assert "DATA DIFFER in target of method b" in proc.stderr
     assert "public.task_instance" in proc.stderr
     assert result["methods"]["b"]["equality"]["differing_tables"] == ["public.task_instance"]
+
+
+def test_peers_and_the_row_level_method_land_data_equal_to_the_source(tmp_path):
+    """pg_dump -Fd -j + pg_restore -j (d), pgcopydb clone (e) and c'-rows run side by side with b in one run;
+    the row-level verification step of c'-rows finds no difference; the issue-14 targets are judged."""
+    proc, result = run_bench(tmp_path, "--methods", "b,c'-nv,c'-rows,d,e", "--no-resume-check", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert set(result["methods"]) == {"b", "c'-nv", "c'-rows", "d", "e"}
+    for name, method in result["methods"].items():
+        assert method["equality"]["equal"], (name, method["equality"])
+    assert set(result["methods"]["d"]["steps"]) == {"pg_dump -Fd", "pg_restore"}
+    assert result["methods"]["e"]["steps"]["pgcopydb clone"]["peak_rss_mb_by_part"]["pgcopydb"] > 0
+    rows = result["methods"]["c'-rows"]
+    assert rows["row_verification"] == {"differing_tables": [], "sequences_behind": [], "row_differences": []}
+    assert rows["steps"]["verify-rows"]["peak_rss_mb_by_part"]["python step"] > 0
+    judged = {t["target"] for t in result["targets"]}
+    assert "(c'-rows) faster than pgcopydb clone (e) without any verification" in judged
+    assert "(c'-nv) without verification within 1.1x of (b)" in judged
+    assert result["host"]["jobs"] == 2
