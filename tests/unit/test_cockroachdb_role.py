@@ -101,12 +101,53 @@ def test_init_tolerates_only_the_already_initialized_answer():
     assert task["changed_when"] == "cockroachdb__init.rc == 0"
 
 
-def test_airflow_user_keeps_sql_sequences_and_loader_joins_admin():
+def _user_tasks():
     block = yaml.safe_load((ROLE / "tasks" / "cluster.yml").read_text())[1]["block"]
-    airflow, loader = (t["airflow_ops.metastore.cockroachdb_user"] for t in block)
+    return {
+        t["name"]: t["airflow_ops.metastore.cockroachdb_user"]
+        for t in block
+        if "airflow_ops.metastore.cockroachdb_user" in t
+    }
+
+
+def test_airflow_user_keeps_sql_sequences():
+    airflow = next(v for k, v in _user_tasks().items() if k.startswith("Create Airflow's user"))
     assert airflow["session_settings"]["serial_normalization"] == "sql_sequence"
     assert airflow["privileges"] == ["ALL"] and airflow["create_database"] is True
+
+
+def test_no_admin_loader_user_by_default_and_disabled_means_dropped():
+    """Nothing in the collection logs in as the loader (the migration loads as Airflow's user, which owns
+    the tables): it is off by default, and off drops one an earlier version created. Fails on the role
+    before this change (enabled by default, never dropped)."""
+    assert yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())["cockroachdb_loader_enabled"] is False
+    loader = next(v for k, v in _user_tasks().items() if "loader" in k)
     assert loader["member_of"] == ["admin"]
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)  # noqa: S701
+    env.filters["bool"] = bool
+    for enabled, state in ((True, "present"), (False, "absent")):
+        assert env.from_string(loader["state"]).render(cockroachdb_loader_enabled=enabled) == state
+
+
+def test_no_private_key_is_fetched_to_or_stored_on_the_controller():
+    """The role's tasks never fetch from a host and no default points under the playbook directory.
+    Fails on the role before this change (it fetched node.key and client.root.key to
+    {{ playbook_dir }}/.cockroachdb-certs). molecule/cockroachdb_certs checks the same on real hosts."""
+    for path in sorted((ROLE / "tasks").glob("*.yml")):
+        for task in _all_tasks(yaml.safe_load(path.read_text()) or []):
+            assert "ansible.builtin.fetch" not in task and "fetch" not in task, (
+                f"{path.name}: {task.get('name')}"
+            )
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+    assert "cockroachdb_certs_fetch_dir" not in defaults
+    assert not [k for k, v in defaults.items() if "playbook_dir" in str(v)]
+
+
+def _all_tasks(tasks):
+    for task in tasks:
+        yield task
+        for key in ("block", "rescue", "always"):
+            yield from _all_tasks(task.get(key, []))
 
 
 def _run_role(tmp_path, extra_vars):
@@ -138,7 +179,10 @@ GOOD = {
     ("bad", "message"),
     [
         ({"cockroachdb_archive_checksum": "md5:abc"}, 'must be \\"sha256:<64 hex>\\"'),
-        ({"cockroachdb_loader_password": ""}, "cockroachdb_loader_password"),
+        (
+            {"cockroachdb_loader_enabled": True, "cockroachdb_loader_password": ""},
+            "cockroachdb_loader_password",
+        ),
         ({"cockroachdb_certs_mode": "provided"}, "cockroachdb_ca_cert_src"),
     ],
 )
