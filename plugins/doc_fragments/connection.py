@@ -51,7 +51,7 @@ options:
     description:
       - libpq's C(sslmode).
       - When unset here and in O(url), V(verify-full) if a CA is given (O(ssl_rootcert) or the URL's
-        C(sslrootcert)): the server's certificate must be signed by that CA and name the host connected to.
+        C(sslrootcert)), so the server's certificate must be signed by that CA and name the host connected to.
       - Without a CA, libpq's default applies (C(prefer), or C(PGSSLMODE)); use C(verify-full) with a CA
         across untrusted networks. C(require) encrypts but verifies neither the CA nor the host name.
     type: str

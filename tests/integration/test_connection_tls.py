@@ -86,7 +86,7 @@ def tls_server():
     """A PostgreSQL serving TLS with a certificate for 'localhost' only; yields (server, ca, other_ca)."""
     base = Path(tempfile.mkdtemp(prefix="airflow-ops-tls-"))
     ca_key, ca_cert = _ca("airflow-ops test CA")
-    _, other_ca_cert = _ca("some other CA")
+    _other_key, other_ca_cert = _ca("some other CA")
     key, cert = _server_cert(ca_key, ca_cert, "localhost")
     files = {
         "ca.crt": ca_cert.public_bytes(serialization.Encoding.PEM),
@@ -138,7 +138,7 @@ def test_metastore_info_with_a_ca_verifies_the_certificate_and_the_host_name(tls
 
 def test_an_explicit_sslmode_still_wins(tls_server):
     """The operator may lower the check on purpose: verify-ca accepts the wrong host name."""
-    server, ca, _ = tls_server
+    server, ca, _other_ca = tls_server
     args = _args(server, "127.0.0.1", ca, sslmode="verify-ca")
     result = h.run_module("metastore_info", args, check_mode=True)
     assert result["_rc"] == 0, result.get("msg")
@@ -149,7 +149,7 @@ def test_metastore_dump_hands_verify_full_to_pg_dump(tls_server, tmp_path):
 
     That pg_dump's PGSSLMODE is verify-full is proven by test_connection.py's libpq_environment check:
     here the module's own psycopg2 connection is the first to refuse."""
-    server, ca, _ = tls_server
+    server, ca, _other_ca = tls_server
     bad = _args(server, "127.0.0.1", ca, dump_dir=str(tmp_path / "bad"))
     wrong_name = h.run_module("metastore_dump", bad)
     assert wrong_name["_rc"] != 0
@@ -168,7 +168,7 @@ def test_the_migration_verifies_a_source_given_with_its_ca(tls_server, tmp_path)
 
     from tests.integration.test_migrate_preflight import VENV_BIN, migrate_vars, run_playbook
 
-    server, ca, _ = tls_server
+    server, ca, _other_ca = tls_server
     source, target = f"src_{uuid.uuid4().hex[:8]}", f"tgt_{uuid.uuid4().hex[:8]}"
     h.make_source(server, source, dags=1, runs_per_dag=1, tasks_per_run=1, large_json_kib=1)
     h.create_database(server, target)
