@@ -35,6 +35,7 @@ import bisect
 import contextlib
 import datetime
 import heapq
+import math
 import os
 import pickle
 import re
@@ -80,7 +81,7 @@ def _naive_micros(value):
 
 
 def _float(value):
-    return value if value == value else "NaN"
+    return "NaN" if math.isnan(value) else value
 
 
 def _uuid(value):
@@ -462,7 +463,7 @@ def rows_by_keys(conn, shape, keys):
             sql.Identifier(shape.schema),
             sql.Identifier(shape.name),
             key_list,
-            sql.SQL(", ").join(sql.Placeholder() for _ in chunk),
+            sql.SQL(", ").join(sql.Placeholder() for _key in chunk),
         )
         with conn.cursor() as cur:
             cur.execute(query, [tuple(k) for k in chunk])

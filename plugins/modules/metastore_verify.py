@@ -270,7 +270,7 @@ def main():
         fail_on_extra_objects={"type": "bool", "default": False},
         row_level={"type": "bool", "default": True},
         batch_rows={"type": "int", "default": row_compare.DEFAULT_BATCH_ROWS},
-        report_keys={"type": "int", "default": row_compare.DEFAULT_REPORT_KEYS},
+        report_keys={"type": "int", "default": row_compare.DEFAULT_REPORT_KEYS, "no_log": False},
         recheck_delay={"type": "float", "default": 0.0},
     )
     module = AnsibleModule(
