@@ -129,6 +129,26 @@ def test_cockroachdb_inventory_sends_airflow_through_haproxy():
     assert data["_meta"]["hostvars"][proxy]["haproxy_listeners"][0]["backend_group"] == "cockroachdb_nodes"
 
 
+def test_cockroachdb_inventory_verifies_the_cluster_through_haproxy():
+    """The example's pieces of verify-full line up: the role's group is the inventory's node group, the
+    name Airflow dials is a host of the haproxy group (which cockroachdb_cert_extra_names puts into every
+    node certificate by default), and Airflow's CA file is where the role installs ca.crt for the airflow
+    group. Fails before issue 15's change (no cockroachdb_group, so groups['cockroachdb'] was undefined, and
+    no CA file). molecule/cockroachdb_certs proves the certificates and a verify-full TLS handshake."""
+    result = _run([_tool("ansible-inventory"), "-i", "inventories/cockroachdb_cluster", "--list"])
+    data = json.loads(result.stdout)
+    hostvars = data["_meta"]["hostvars"]
+    defaults = yaml.safe_load((REPO / "roles" / "cockroachdb" / "defaults" / "main.yml").read_text())
+    for node in data["cockroachdb_nodes"]["hosts"]:
+        assert hostvars[node]["cockroachdb_group"] == "cockroachdb_nodes"
+    assert defaults["cockroachdb_cert_extra_names"] == "{{ groups['haproxy'] | default([]) }}"
+    assert defaults["cockroachdb_ca_cert_clients"] == "{{ groups['airflow'] | default([]) }}"
+    for host in data["airflow"]["hosts"]:
+        assert hostvars[host]["airflow_db_sslmode"] == "verify-full"
+        assert hostvars[host]["airflow_db_host"] in data["haproxy"]["hosts"]
+        assert hostvars[host]["airflow_db_sslrootcert"] == defaults["cockroachdb_ca_cert_client_path"]
+
+
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_playbook_passes_syntax_check(playbook):
     result = _run(
