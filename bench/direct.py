@@ -7,7 +7,7 @@ the environment (BENCH_SOURCE_URL, BENCH_TARGET_URL), never from argv. Prints on
 
     python bench/direct.py dump --dump-dir DIR [--no-checksums]
     python bench/direct.py rewrite --dump-dir DIR
-    python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N]
+    python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N] [--pause-at STEP:N --pause-file F]
     python bench/direct.py verify --dump-dir DIR
     python bench/direct.py verify-rows --dump-dir DIR [--batch-rows N]   (target against the live source)
 """
@@ -24,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from tests.support.collection import ensure_collection_importable  # noqa: E402
+from tests.support.paused_load import pause_at  # noqa: E402
 
 ensure_collection_importable()
 
@@ -48,10 +49,11 @@ def rewritten_dir(dump_dir):
 def step_dump(args):
     params = {"url": os.environ["BENCH_SOURCE_URL"]}
     conn = connect(params)
+    options = dumper.DumpOptions(
+        dump_dir=args.dump_dir, pg_dump_path=args.pg_dump, checksums=not args.no_checksums
+    )
     try:
-        result = dumper.run_dump(
-            conn, params, args.dump_dir, pg_dump_path=args.pg_dump, checksums=not args.no_checksums
-        )
+        result = dumper.run_dump(conn, params, options)
     finally:
         conn.close()
     return {"changed": result["changed"], "tables": len(result["tables"])}
@@ -72,16 +74,11 @@ def step_rewrite(args):
 def step_load(args):
     manifest = mf.load(args.dump_dir)
     conn = connect({"url": os.environ["BENCH_TARGET_URL"]})
-    options = {
-        "batch_rows": args.batch_rows,
-        "batch_bytes": 16 * 1024 * 1024,
-        "ddl_in_transaction": True,
-        "progress_schema": PROGRESS_SCHEMA,
-        "verify": args.verify,
-        "retries": 8,
-    }
+    options = loader.LoadOptions(batch_rows=args.batch_rows, verify=args.verify)
     try:
         load = loader.Loader(conn, args.dump_dir, manifest, rewritten_dir(args.dump_dir), options)
+        if args.pause_at:
+            load.checkpoint = pause_at(args.pause_at, args.pause_file)
         state = load.inspect()[0]
         report = load.run()
     finally:
@@ -143,11 +140,15 @@ def main(argv=None):
     parser.add_argument("step", choices=sorted(STEPS))
     parser.add_argument("--dump-dir", required=True)
     parser.add_argument("--pg-dump", default="pg_dump")
-    parser.add_argument("--batch-rows", type=int, default=10000)
+    parser.add_argument("--batch-rows", type=int, default=loader.LoadOptions().batch_rows)
     parser.add_argument("--verify", action="store_true", help="load: verify against the manifest afterwards")
     parser.add_argument(
         "--no-checksums", action="store_true", help="dump: row counts only, no content checksums"
     )
+    parser.add_argument(
+        "--pause-at", help="load: park after committing STEP:N (tests/support/paused_load.py)"
+    )
+    parser.add_argument("--pause-file", help="load: the file the parked load creates and waits on")
     args = parser.parse_args(argv)
     result = STEPS[args.step](args)
     json.dump(result, sys.stdout)

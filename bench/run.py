@@ -58,10 +58,6 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # 
     manifest,
     verifier,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.loader import (  # noqa: E402
-    PAUSE_ENV,
-    PAUSE_FILE_ENV,
-)
 
 BENCH_DIR = REPO_ROOT / "bench"
 SAMPLE_INTERVAL = 0.05
@@ -526,7 +522,7 @@ def resume_check(bench, source, expected, batch_rows):
     target = bench.fresh_target("resume")
     dump_dir = bench.fresh_dir("resume")
     killed = []
-    # The loader's test hook parks it right after committing the half-way batch; killing it there makes
+    # The load parks right after committing the half-way batch (direct.py --pause-at); killing it there makes
     # the check deterministic on any machine (sampling progress alone raced a fast, small load).
     pause_file = Path(bench.fresh_dir("resume-pause")) / "paused"
 
@@ -546,9 +542,15 @@ def resume_check(bench, source, expected, batch_rows):
             "load",
             dump_dir,
             target=target,
-            extra=["--batch-rows", str(batch_rows)],
+            extra=[
+                "--batch-rows",
+                str(batch_rows),
+                "--pause-at",
+                f"{step}:{batch}",
+                "--pause-file",
+                str(pause_file),
+            ],
             on_sample=kill_at_half,
-            env_extra={PAUSE_ENV: f"{step}:{batch}", PAUSE_FILE_ENV: str(pause_file)},
         )
         if not killed:
             return {

@@ -11,6 +11,10 @@ the database name.
 
 from __future__ import annotations
 
+# The schema metastore_load keeps its progress in on a target (load_progress): never dumped from a target
+# dumped again, never compared with a source.
+PROGRESS_SCHEMA = "airflow_ops"
+
 
 def is_cockroachdb_version(version_text):
     return "cockroachdb" in (version_text or "").lower()

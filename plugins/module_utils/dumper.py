@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
@@ -31,7 +32,7 @@ _SYSTEM_SCHEMA_FILTER = catalog.system_schema_filter("n.nspname")
 
 
 # The load's progress lives in this schema on a target; a target dumped again must not carry it along.
-DEFAULT_EXCLUDED_SCHEMAS = ("airflow_ops",)
+DEFAULT_EXCLUDED_SCHEMAS = (catalog.PROGRESS_SCHEMA,)
 
 # The data holds Airflow's connections and variables: readable by the dump's owner only.
 PRIVATE_DIR = 0o700
@@ -40,6 +41,34 @@ PRIVATE_FILE = 0o600
 
 class DumpError(Exception):
     """The dump cannot be taken; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class DumpOptions:
+    """What to dump and where; metastore_dump's options of the same names (their defaults are these).
+
+    ``checksums=False`` skips the per-row content checksums (the slow, CPU-bound part): the manifest then
+    holds row counts only, and a load of it can check counts but not verify content.
+    """
+
+    dump_dir: str
+    pg_dump_path: str = "pg_dump"
+    schemas: tuple | None = None  # None: every user schema
+    exclude_schemas: tuple = DEFAULT_EXCLUDED_SCHEMAS
+    checksums: bool = True
+    check_mode: bool = False
+
+    @classmethod
+    def from_params(cls, params, check_mode):
+        schemas = params["schemas"]
+        return cls(
+            dump_dir=params["dump_dir"],
+            pg_dump_path=params["pg_dump_path"],
+            schemas=None if schemas is None else tuple(schemas),
+            exclude_schemas=tuple(params["exclude_schemas"] or ()),
+            checksums=params["checksums"],
+            check_mode=check_mode,
+        )
 
 
 def parse_pg_dump_version(output):
@@ -94,13 +123,12 @@ def pg_dump_schema_options(schemas, exclude):
     return [f"--schema={s}" for s in schemas or ()] + [f"--exclude-schema={s}" for s in exclude or ()]
 
 
-def run_pg_dump(
-    pg_dump_path, params, snapshot, section, dest, schemas=None, exclude=DEFAULT_EXCLUDED_SCHEMAS
-):
+def run_pg_dump(options, connection, snapshot, section, dest):
+    """pg_dump one schema section of the snapshot into ``dest``; its normalized digest."""
     env = dict(os.environ)
-    env.update(libpq_environment(params))
-    argv = [pg_dump_path, "--schema-only", f"--section={section}", f"--snapshot={snapshot}", f"--file={dest}"]
-    argv += pg_dump_schema_options(schemas, exclude)
+    env.update(libpq_environment(connection))
+    argv = [options.pg_dump_path, "--schema-only", f"--section={section}", f"--snapshot={snapshot}"]
+    argv += [f"--file={dest}", *pg_dump_schema_options(options.schemas, options.exclude_schemas)]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         if "no space left on device" in proc.stderr.lower():
@@ -312,118 +340,161 @@ def _copy_table(cur, table, staging, checksums):
         )
 
 
-def run_dump(
-    conn,
-    params,
-    dump_dir,
-    pg_dump_path="pg_dump",
-    schemas=None,
-    check_mode=False,
-    exclude=DEFAULT_EXCLUDED_SCHEMAS,
-    checksums=True,
-):
-    """Dump the source into ``dump_dir``; return the result for exit_json (``changed``, ``reason``...).
+@dataclass(frozen=True)
+class _Snapshot:
+    """What one run found in the source's snapshot, and whether it is done before copying anything."""
 
-    ``checksums=False`` skips the per-row content checksums (the slow, CPU-bound part): the manifest
-    then holds row counts only, and a load of it can check counts but not verify content.
+    result: dict  # the keys every result has (dump_dir, versions, alembic_revision)
+    done: dict | None = None  # the whole result when nothing is to be copied (unchanged, check mode)
+    manifest: dict | None = None
+    diff: dict | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _DumpRun:
+    """One run of run_dump: the source, the options, and what the dump directory held before."""
+
+    conn: object
+    connection: dict  # the connection settings, for pg_dump's libpq environment
+    options: DumpOptions
+    pg_dump_version: str
+    staging: str
+    previous: dict | None
+    previous_problem: str | None
+
+
+def run_dump(conn, connection, options):
+    """Dump the source into ``options.dump_dir``; the result for exit_json (``changed``, ``reason``...).
+
+    ``connection`` holds the connection settings (the module's parameters), which pg_dump gets as libpq
+    environment variables.
     """
-    server_major = conn.server_version // 10000
-    dump_version, dump_major = pg_dump_version(pg_dump_path)
-    check_pg_dump_major(dump_major, server_major, pg_dump_path)
+    version = _usable_pg_dump_version(conn, options.pg_dump_path)
     conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+    dump_dir = options.dump_dir
     previous, previous_problem = existing_manifest(dump_dir) if os.path.isdir(dump_dir) else (None, None)
-    if not check_mode:
+    if not options.check_mode:
         # Staging inside dump_dir keeps the final os.replace() on one file system.
         os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".staging-", dir=None if check_mode else dump_dir)
+    staging = tempfile.mkdtemp(prefix=".staging-", dir=None if options.check_mode else dump_dir)
+    run = _DumpRun(conn, connection, options, version, staging, previous, previous_problem)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
-            snapshot, server_version = cur.fetchone()
-            fingerprint = source_fingerprint(cur, schemas, exclude, dump_version, checksums)
-            result = {"dump_dir": dump_dir, "server_version": server_version, "pg_dump_version": dump_version}
-            if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
-                conn.rollback()
-                return dict(
-                    result,
-                    changed=False,
-                    reason="source unchanged since the last dump (same snapshot)",
-                    tables=_brief(previous["tables"]),
-                    alembic_revision=previous.get("alembic_revision"),
-                )
-            os.makedirs(os.path.join(staging, "schema"), mode=PRIVATE_DIR, exist_ok=True)
-            os.makedirs(os.path.join(staging, "data"), mode=PRIVATE_DIR, exist_ok=True)
-            digests = {
-                s: run_pg_dump(
-                    pg_dump_path,
-                    params,
-                    snapshot,
-                    s,
-                    os.path.join(staging, mf.schema_file(s)),
-                    schemas,
-                    exclude,
-                )
-                for s in mf.SCHEMA_SECTIONS
-            }
-            manifest = {
-                "format_version": mf.FORMAT_VERSION,
-                "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
-                "source": {
-                    "server_version": server_version,
-                    "database": conn.info.dbname,
-                    "fingerprint": fingerprint,
-                    # A load refuses a target that is this very database, however it is reached.
-                    "identity": catalog.server_identity(cur),
-                },
-                "pg_dump_version": dump_version,
-                "alembic_revision": alembic_revision(cur),
-                "checksums": checksums,
-                "tables": describe_tables(cur, schemas, checksums, exclude),
-                "sequences": list_sequences(cur, schemas, exclude),
-                "schema_digests": digests,
-            }
-            result["alembic_revision"] = manifest["alembic_revision"]
-            # Without checksums the content is only known once copied: no early comparison then.
-            if checksums and previous and mf.content_digest(previous) == mf.content_digest(manifest):
-                conn.rollback()
-                return dict(
-                    result,
-                    changed=False,
-                    reason="source content identical to the existing dump",
-                    tables=_brief(previous["tables"]),
-                )
-            diff = {
-                "before": _table_summary(previous["tables"]) if previous else "",
-                "after": _table_summary(manifest["tables"]) if checksums else "",
-            }
-            reason = (
-                "source changed since the last dump"
-                if previous
-                else (f"no valid dump yet ({previous_problem})" if previous_problem else "no dump yet")
-            )
-            if check_mode:
-                conn.rollback()
-                return dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
-            _copy_tables(cur, manifest["tables"], staging, checksums, dump_dir)
+            found = _read_snapshot(run, cur)
+            if found.done is None:
+                _copy_tables(cur, found.manifest["tables"], staging, options.checksums, dump_dir)
             conn.rollback()
-        if not checksums:
-            diff["after"] = _table_summary(manifest["tables"])
-        manifest["schema_files"] = {
-            s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
-        }
-        mf.validate(mf.seal(manifest), staging)
-        os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
-        _install(staging, dump_dir, manifest)
-        return dict(
-            result,
-            changed=True,
-            reason=reason,
-            diff=diff,
-            tables=_brief(manifest["tables"]),
-            manifest=os.path.join(dump_dir, mf.MANIFEST_NAME),
-        )
+        return found.done or _install_dump(run, found)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _usable_pg_dump_version(conn, pg_dump_path):
+    """pg_dump's version, once it is known to be able to dump this server."""
+    dump_version, dump_major = pg_dump_version(pg_dump_path)
+    check_pg_dump_major(dump_major, conn.server_version // 10000, pg_dump_path)
+    return dump_version
+
+
+def _read_snapshot(run, cur):
+    """Export the snapshot, then decide: unchanged source, check mode, or a manifest to copy for."""
+    options, previous = run.options, run.previous
+    cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
+    snapshot, server_version = cur.fetchone()
+    fingerprint = source_fingerprint(
+        cur, options.schemas, options.exclude_schemas, run.pg_dump_version, options.checksums
+    )
+    result = {
+        "dump_dir": options.dump_dir,
+        "server_version": server_version,
+        "pg_dump_version": run.pg_dump_version,
+    }
+    if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
+        return _Snapshot(
+            result,
+            done=_unchanged(
+                result, previous, "source unchanged since the last dump (same snapshot)", alembic=True
+            ),
+        )
+    manifest = _manifest(run, cur, snapshot, server_version, fingerprint)
+    result["alembic_revision"] = manifest["alembic_revision"]
+    # Without checksums the content is only known once copied: no early comparison then.
+    if options.checksums and previous and mf.content_digest(previous) == mf.content_digest(manifest):
+        return _Snapshot(
+            result, done=_unchanged(result, previous, "source content identical to the existing dump")
+        )
+    diff = {
+        "before": _table_summary(previous["tables"]) if previous else "",
+        "after": _table_summary(manifest["tables"]) if options.checksums else "",
+    }
+    reason = _change_reason(run)
+    if options.check_mode:
+        done = dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
+        return _Snapshot(result, done=done)
+    return _Snapshot(result, manifest=manifest, diff=diff, reason=reason)
+
+
+def _unchanged(result, previous, reason, alembic=False):
+    done = dict(result, changed=False, reason=reason, tables=_brief(previous["tables"]))
+    if alembic:
+        done["alembic_revision"] = previous.get("alembic_revision")
+    return done
+
+
+def _change_reason(run):
+    if run.previous:
+        return "source changed since the last dump"
+    return f"no valid dump yet ({run.previous_problem})" if run.previous_problem else "no dump yet"
+
+
+def _manifest(run, cur, snapshot, server_version, fingerprint):
+    """pg_dump's schema files into staging, then the manifest of the tables and sequences (same snapshot)."""
+    options, staging = run.options, run.staging
+    os.makedirs(os.path.join(staging, "schema"), mode=PRIVATE_DIR, exist_ok=True)
+    os.makedirs(os.path.join(staging, "data"), mode=PRIVATE_DIR, exist_ok=True)
+    digests = {
+        s: run_pg_dump(options, run.connection, snapshot, s, os.path.join(staging, mf.schema_file(s)))
+        for s in mf.SCHEMA_SECTIONS
+    }
+    return {
+        "format_version": mf.FORMAT_VERSION,
+        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
+        "source": {
+            "server_version": server_version,
+            "database": run.conn.info.dbname,
+            "fingerprint": fingerprint,
+            # A load refuses a target that is this very database, however it is reached.
+            "identity": catalog.server_identity(cur),
+        },
+        "pg_dump_version": run.pg_dump_version,
+        "alembic_revision": alembic_revision(cur),
+        "checksums": options.checksums,
+        "tables": describe_tables(cur, options.schemas, options.checksums, options.exclude_schemas),
+        "sequences": list_sequences(cur, options.schemas, options.exclude_schemas),
+        "schema_digests": digests,
+    }
+
+
+def _install_dump(run, found):
+    """Seal and check the staged dump, then move it into dump_dir (the manifest last)."""
+    manifest, diff, staging, dump_dir = found.manifest, found.diff, run.staging, run.options.dump_dir
+    if not run.options.checksums:
+        diff["after"] = _table_summary(manifest["tables"])
+    manifest["schema_files"] = {
+        s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
+    }
+    mf.validate(mf.seal(manifest), staging)
+    os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
+    _install(staging, dump_dir, manifest)
+    return dict(
+        found.result,
+        changed=True,
+        reason=found.reason,
+        diff=diff,
+        tables=_brief(manifest["tables"]),
+        manifest=os.path.join(dump_dir, mf.MANIFEST_NAME),
+    )
 
 
 def _brief(tables):

@@ -14,6 +14,8 @@ is never taken for an unfinished earlier attempt.
 
 from __future__ import annotations
 
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
+
 try:
     from psycopg2 import sql
 
@@ -21,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the modules with missing_required_lib()
     HAS_PSYCOPG2 = False
 
-DEFAULT_SCHEMA = "airflow_ops"
+DEFAULT_SCHEMA = catalog.PROGRESS_SCHEMA
 TABLE = "load_progress"
 DONE = "done"
 RUNNING = "running"

@@ -12,7 +12,7 @@ on resume, accepts "already exists" for the one statement that may have run befo
 from __future__ import annotations
 
 import os
-import time
+from dataclasses import dataclass
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream, verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
@@ -35,12 +35,40 @@ except ImportError:  # pragma: no cover - reported by the modules with missing_r
 
 # SQLSTATEs that mean "this DDL already ran": accepted only for the statement a kill may have interrupted.
 _ALREADY_DONE = {"42P07", "42710", "42P06", "42701", "42P16"}
-PAUSE_ENV = "AIRFLOW_OPS_TEST_PAUSE_AT"
-PAUSE_FILE_ENV = "AIRFLOW_OPS_TEST_PAUSE_FILE"
+# Attempts of a transaction that fails with a serialization failure (40001) before the load gives up.
+DEFAULT_RETRIES = 8
 
 
 class LoadError(Exception):
     """The load cannot proceed; the message says what to do. The target stays resumable."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a load runs; metastore_load's options of the same names (their defaults are these)."""
+
+    batch_rows: int = copy_stream.DEFAULT_BATCH_ROWS
+    batch_bytes: int = copy_stream.DEFAULT_BATCH_BYTES
+    # False where DDL cannot share a transaction with other writes (CockroachDB's default).
+    ddl_in_transaction: bool = True
+    progress_schema: str = catalog.PROGRESS_SCHEMA
+    verify: bool = True
+    retries: int = DEFAULT_RETRIES
+
+    @classmethod
+    def for_target(cls, params, conn):
+        """From the module's parameters; ``ddl_in_transaction`` unset: true unless on CockroachDB."""
+        ddl_in_transaction = params["ddl_in_transaction"]
+        if ddl_in_transaction is None:
+            ddl_in_transaction = not is_cockroachdb(conn)
+        return cls(
+            batch_rows=params["batch_rows"],
+            batch_bytes=params["batch_bytes"],
+            ddl_in_transaction=ddl_in_transaction,
+            progress_schema=params["progress_schema"] or catalog.PROGRESS_SCHEMA,
+            verify=params["verify"],
+            retries=params["retries"],
+        )
 
 
 def verification_problem(manifest, verify):
@@ -51,22 +79,6 @@ def verification_problem(manifest, verify):
             "with checksums=true (the default), or load with verify=false (row counts are still checked)"
         )
     return None
-
-
-def test_pause(step, position):
-    """Test hook: after committing ``step`` at ``position``, create the pause file and wait while it exists.
-
-    Set AIRFLOW_OPS_TEST_PAUSE_AT=<step>:<position> and AIRFLOW_OPS_TEST_PAUSE_FILE=<path>; the fault-
-    injection tests kill -9 the module (or drop its connection) at a point they choose exactly.
-    """
-    wanted, path = os.environ.get(PAUSE_ENV), os.environ.get(PAUSE_FILE_ENV)
-    if not wanted or not path or wanted != f"{step}:{position}":
-        return
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(str(os.getpid()))
-    deadline = time.monotonic() + 120
-    while os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def is_session_setting(statement):
@@ -100,7 +112,7 @@ class Loader:
         self.manifest = manifest
         self.schema_dir = schema_dir
         self.options = options
-        self.progress_schema = options.get("progress_schema") or lp.DEFAULT_SCHEMA
+        self.progress_schema = options.progress_schema
         self.digest = mf.content_digest(manifest)
         self.progress = {}
         self.executed = []
@@ -111,6 +123,14 @@ class Loader:
         self.identity = None
         self.finished_at = None
 
+    def checkpoint(self, step, position):
+        """Called after each unit of work committed: ``step`` at ``position`` (statements run, or batches).
+
+        Also called as ``<step>-unrecorded`` when a statement ran alone (ddl_in_transaction=False) and its
+        progress row is not committed yet. Does nothing: the fault-injection tests replace it on a Loader
+        to stop the load at an exact point.
+        """
+
     # --- transactions -------------------------------------------------------------------------
     def _transaction(self, work):
         """Run ``work(cur)`` and commit, retrying serialization failures (40001) with backoff."""
@@ -118,7 +138,7 @@ class Loader:
         def count_retry(_attempt, _exc):
             self.retries += 1
 
-        return run_transaction(self.conn, work, attempts=self.options.get("retries", 8), on_retry=count_retry)
+        return run_transaction(self.conn, work, attempts=self.options.retries, on_retry=count_retry)
 
     def _record(self, cur, step, status, position=0, byte_offset=0, batches=0):
         lp.record(cur, step, self.digest, status, position, byte_offset, batches, self.progress_schema)
@@ -220,7 +240,7 @@ class Loader:
         start = int(self.progress.get(step, {}).get("position", 0))
         if start:
             self.resumed_from[step] = start
-        ddl_in_tx = self.options["ddl_in_transaction"]
+        ddl_in_tx = self.options.ddl_in_transaction
         for index, statement in enumerate(statements):
             if index < start:
                 if is_session_setting(statement):
@@ -236,10 +256,10 @@ class Loader:
             else:
                 self._execute_alone(statement, tolerate_done=index == start and start > 0)
                 # The window a kill can hit without exactly-once DDL: ran, not yet recorded.
-                test_pause(f"{step}-unrecorded", index + 1)
+                self.checkpoint(f"{step}-unrecorded", index + 1)
                 self._transaction(lambda cur, i=index: self._record(cur, step, lp.RUNNING, i + 1))
             self.executed.append(statement)
-            test_pause(step, index + 1)
+            self.checkpoint(step, index + 1)
         self._transaction(lambda cur: self._record(cur, step, lp.DONE, len(statements)))
 
     def _execute_alone(self, statement, tolerate_done):
@@ -285,7 +305,7 @@ class Loader:
         columns = [c["name"] for c in table["columns"]]
         loaded_now, end = 0, offset
         for data, count, end in copy_stream.iter_batches(
-            path, offset, self.options["batch_rows"], self.options["batch_bytes"]
+            path, offset, self.options.batch_rows, self.options.batch_bytes
         ):
             rows, batches, loaded_now = rows + count, batches + 1, loaded_now + count
 
@@ -295,7 +315,7 @@ class Loader:
 
             self._transaction(work)
             self.batches += 1
-            test_pause(step, batches)
+            self.checkpoint(step, batches)
         return loaded_now, rows, batches, end
 
     @staticmethod
@@ -369,7 +389,7 @@ class Loader:
         self._transaction(lambda cur: lp.ensure_table(cur, self.progress_schema))
 
     def run(self):
-        problem = verification_problem(self.manifest, self.options.get("verify", True))
+        problem = verification_problem(self.manifest, self.options.verify)
         if problem:
             raise LoadError(problem)
         pre = read_schema(self.schema_dir, "pre-data")
@@ -380,7 +400,7 @@ class Loader:
             self.load_table(table)
         self.run_statements("post-data", post)
         self.set_sequences()
-        report = self.verify() if self.options.get("verify", True) else None
+        report = self.verify() if self.options.verify else None
         self.finish(report is not None)
         return report
 

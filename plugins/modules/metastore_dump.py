@@ -150,18 +150,25 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import DumpError, run_dump
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import (
+    DumpError,
+    DumpOptions,
+    run_dump,
+)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.manifest import ManifestError
+
+# The options' defaults are DumpOptions'.
+DEFAULTS = DumpOptions(dump_dir="")
 
 
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         dump_dir={"type": "path", "required": True},
-        pg_dump_path={"type": "str", "default": "pg_dump"},
+        pg_dump_path={"type": "str", "default": DEFAULTS.pg_dump_path},
         schemas={"type": "list", "elements": "str"},
-        exclude_schemas={"type": "list", "elements": "str", "default": ["airflow_ops"]},
-        checksums={"type": "bool", "default": True},
+        exclude_schemas={"type": "list", "elements": "str", "default": list(DEFAULTS.exclude_schemas)},
+        checksums={"type": "bool", "default": DEFAULTS.checksums},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -171,16 +178,7 @@ def main():
     params = module.params
     conn = connect_or_fail(module)
     try:
-        result = run_dump(
-            conn,
-            params,
-            params["dump_dir"],
-            params["pg_dump_path"],
-            params["schemas"],
-            module.check_mode,
-            params["exclude_schemas"],
-            params["checksums"],
-        )
+        result = run_dump(conn, params, DumpOptions.from_params(params, module.check_mode))
     except (DumpError, ManifestError, OSError) as exc:
         module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))
     except DATABASE_ERRORS as exc:

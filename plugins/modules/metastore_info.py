@@ -120,7 +120,7 @@ def read_info(conn, progress_schema, ignore):
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
-        progress_schema={"type": "str", "default": "airflow_ops"},
+        progress_schema={"type": "str", "default": catalog.PROGRESS_SCHEMA},
         ignore={"type": "list", "elements": "str", "default": []},
     )
     module = AnsibleModule(

@@ -189,6 +189,9 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript im
     PGLAST_IMPORT_ERROR,
 )
 
+# The options' defaults are LoadOptions'; ddl_in_transaction has none (it depends on the target).
+DEFAULTS = ld.LoadOptions()
+
 
 def describe_foreign(objects, reason):
     names = [f"{o['schema']}.{o['name']} ({o['kind'].lower()})" for o in objects[:10]]
@@ -215,16 +218,7 @@ def foreign_message(loader, objects, reason):
 
 def run(module, conn, manifest):
     params = module.params
-    options = {
-        "batch_rows": params["batch_rows"],
-        "batch_bytes": params["batch_bytes"],
-        "ddl_in_transaction": params["ddl_in_transaction"],
-        "progress_schema": params["progress_schema"],
-        "verify": params["verify"],
-        "retries": params["retries"],
-    }
-    if options["ddl_in_transaction"] is None:
-        options["ddl_in_transaction"] = not ld.is_cockroachdb(conn)
+    options = ld.LoadOptions.for_target(params, conn)
     schema_dir = params["schema_dir"] or os.path.join(params["dump_dir"], "schema")
     loader = ld.Loader(conn, params["dump_dir"], manifest, schema_dir, options)
     state, objects, reason = loader.inspect()
@@ -247,7 +241,7 @@ def run(module, conn, manifest):
     if state == "foreign":
         loader.replace_target(objects)
     if state == "complete":
-        report = loader.verify() if options["verify"] else None
+        report = loader.verify() if options.verify else None
         finished_at = lp.summary(loader.progress)["finished_at"]
         module.exit_json(changed=False, verification=report, tables=[], finished_at=finished_at, **result)
     report = loader.run()
@@ -273,12 +267,12 @@ def main():
         dump_dir={"type": "path", "required": True},
         schema_dir={"type": "path"},
         if_exists={"type": "str", "choices": ["fail", "replace"], "default": "fail"},
-        batch_rows={"type": "int", "default": 10000},
-        batch_bytes={"type": "int", "default": 16777216},
+        batch_rows={"type": "int", "default": DEFAULTS.batch_rows},
+        batch_bytes={"type": "int", "default": DEFAULTS.batch_bytes},
         ddl_in_transaction={"type": "bool"},
-        progress_schema={"type": "str", "default": "airflow_ops"},
-        verify={"type": "bool", "default": True},
-        retries={"type": "int", "default": 8},
+        progress_schema={"type": "str", "default": DEFAULTS.progress_schema},
+        verify={"type": "bool", "default": DEFAULTS.verify},
+        retries={"type": "int", "default": DEFAULTS.retries},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

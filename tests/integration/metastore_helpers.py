@@ -20,6 +20,7 @@ import psycopg2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULES = REPO_ROOT / "plugins" / "modules"
+PAUSED_LOAD = REPO_ROOT / "tests" / "support" / "paused_load.py"
 COLLECTIONS = REPO_ROOT / ".build" / "collections"
 ALEMBIC_REVISION = "29ce7909c52b"
 
@@ -161,14 +162,19 @@ def module_env(extra=None):
     return env
 
 
-def start_module(name, args, env=None, check_mode=False, diff=False):
-    """Start ``plugins/modules/<name>.py`` with a JSON args file, as Ansible's module runner does."""
+def start_module(name, args, env=None, check_mode=False, diff=False, pause_at=None, pause_file=None):
+    """Start ``plugins/modules/<name>.py`` with a JSON args file, as Ansible's module runner does.
+
+    With ``pause_at`` (``step:position``) the load stops there and waits while ``pause_file`` exists
+    (tests/support/paused_load.py): the module runs unchanged, in a process started through that file.
+    """
     payload = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     handle, path = tempfile.mkstemp(prefix=f"{name}-", suffix=".json")
     with os.fdopen(handle, "w") as out:
         json.dump({"ANSIBLE_MODULE_ARGS": payload}, out)
+    launcher = [str(PAUSED_LOAD), pause_at, str(pause_file)] if pause_at else []
     proc = subprocess.Popen(
-        [sys.executable, str(MODULES / f"{name}.py"), path],
+        [sys.executable, *launcher, str(MODULES / f"{name}.py"), path],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -254,12 +260,8 @@ def wait_for(path, proc, timeout=60):
 
 
 def kill_module_at(name, args, pause_at, pause_file):
-    """Run a module until its test hook pauses at ``pause_at`` (``step:position``), then kill -9 it there."""
-    proc = start_module(
-        name,
-        args,
-        env={"AIRFLOW_OPS_TEST_PAUSE_AT": pause_at, "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause_file)},
-    )
+    """Run a module until its load pauses at ``pause_at`` (``step:position``), then kill -9 it there."""
+    proc = start_module(name, args, pause_at=pause_at, pause_file=pause_file)
     wait_for(pause_file, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

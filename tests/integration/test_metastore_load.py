@@ -236,10 +236,8 @@ def test_dropped_connection_fails_clearly_and_the_rerun_resumes(
     proc = h.start_module(
         "metastore_load",
         load_args(postgres_server, pg_database, path),
-        env={
-            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:5",
-            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
-        },
+        pause_at="data:public.task_instance:5",
+        pause_file=pause,
     )
     h.wait_for(pause, proc)
     h.query(
@@ -274,10 +272,8 @@ def test_data_file_cut_mid_row_during_the_load_says_dump_again_not_run_again(
     proc = h.start_module(
         "metastore_load",
         load_args(postgres_server, pg_database, copy),
-        env={
-            "AIRFLOW_OPS_TEST_PAUSE_AT": "data:public.task_instance:3",
-            "AIRFLOW_OPS_TEST_PAUSE_FILE": str(pause),
-        },
+        pause_at="data:public.task_instance:3",
+        pause_file=pause,
     )
     h.wait_for(pause, proc)
     data = copy / "data" / "public.task_instance.copy"

@@ -202,44 +202,85 @@ def test_failure_after_the_stop_rolls_back_to_a_healthy_source(deployment):
     assert leftovers.stdout.strip() == "", "no backup or success record is left behind by a rollback"
 
 
-PAUSE_FILE = "/var/lib/airflow-ops/e2e-load-paused"  # on the runner (the source host)
-
-
 def _in_container(host, *argv, check=False):
     return subprocess.run(["podman", "exec", host, *argv], capture_output=True, text=True, check=check)
 
 
-def _wait_for_file(host, path, process, timeout=1200):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        if _in_container(host, "test", "-f", path).returncode == 0:
-            return True
-        time.sleep(2)
-    return False
+# The load's progress table as metastore_load creates it (load_progress.ensure_table), owned by the same user.
+HOLD_PROGRESS_ROW = """\\set ON_ERROR_STOP on
+SET ROLE airflow;
+CREATE SCHEMA IF NOT EXISTS airflow_ops;
+CREATE TABLE IF NOT EXISTS airflow_ops.load_progress (step TEXT PRIMARY KEY, manifest_digest TEXT NOT NULL,
+  status TEXT NOT NULL, position BIGINT NOT NULL DEFAULT 0, byte_offset BIGINT NOT NULL DEFAULT 0,
+  batches BIGINT NOT NULL DEFAULT 0, updated_at TIMESTAMPTZ NOT NULL DEFAULT now());
+BEGIN;
+INSERT INTO airflow_ops.load_progress (step, manifest_digest, status) VALUES ('post-data', 'e2e-hold', 'held')
+  ON CONFLICT (step) DO UPDATE SET status = airflow_ops.load_progress.status;
+"""
+HOLD_APP = "airflow-ops-e2e-hold"
+HOLDING = (
+    f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{HOLD_APP}'"
+    " AND state = 'idle in transaction'"
+)
+LOAD_WAITS = "SELECT count(*) FROM pg_stat_activity WHERE datname = 'airflow' AND wait_event_type = 'Lock'"
+
+
+class ProgressRowHold:
+    """A session on the target that holds the lock of the load's ``post-data`` progress row, uncommitted.
+
+    metastore_load writes that row in the transaction of the first post-data statement, after every row
+    is in (and an if_exists=replace of an earlier attempt drops the progress table before loading): the
+    load waits there, on the target, until the hold ends. Nothing in the collection knows about it.
+    """
+
+    def __init__(self, deployment):
+        argv = ["podman", "exec", "-i", "-e", f"PGAPPNAME={HOLD_APP}", TARGET]
+        argv += ["runuser", "-u", "postgres", "--", "psql", "-qAt", "airflow"]
+        self.session = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        self.session.stdin.write(HOLD_PROGRESS_ROW)
+        self.session.stdin.flush()
+        deadline = time.monotonic() + 60
+        while deployment.sql(TARGET, HOLDING) != "1":
+            if self.session.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the hold on the target did not start: {self.release()}")
+            time.sleep(0.5)
+
+    def wait_for_the_load(self, deployment, process, timeout=1200):
+        """True once a session on the target waits for a lock (the load, here) while ``process`` runs."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            if deployment.sql(TARGET, LOAD_WAITS) != "0":
+                return True
+            time.sleep(2)
+        return False
+
+    def release(self):
+        """End the hold (its transaction rolls back); psql's output."""
+        if self.session.returncode is not None:
+            return ""
+        return self.session.communicate("ROLLBACK;\n\\q\n", timeout=60)[0]
 
 
 def test_target_unreachable_during_the_load_rolls_back_to_a_healthy_source(deployment):
-    # The loader's test hook pauses it after the first post-data statement (all rows are in); HAProxy, the
-    # only way to the target, is then stopped, which cuts the load's connection.
-    hook = {"AIRFLOW_OPS_TEST_PAUSE_AT": "post-data:1", "AIRFLOW_OPS_TEST_PAUSE_FILE": PAUSE_FILE}
+    # The load is held on the target at its progress row (ProgressRowHold); HAProxy, the only way to the
+    # target, is then stopped, which cuts the load's connection; then the hold ends.
     argv = ["ansible-playbook", "-i", str(deployment.inventory), "playbooks/migrate_metastore.yml"]
-    argv += [
-        "-e",
-        f"@{deployment.state_dir / 'secrets.yml'}",
-        "-e",
-        json.dumps({"migrate_load_environment": hook}),
-    ]
+    argv += ["-e", f"@{deployment.state_dir / 'secrets.yml'}"]
     # Output goes to a file, not a pipe: nothing reads it while the test waits, and a full pipe would stall
     # the playbook.
     log_path = deployment.state_dir / "cut-off-migration.log"
+    hold = ProgressRowHold(deployment)
     with open(log_path, "w", encoding="utf-8") as log:
         migration = subprocess.Popen(argv, cwd=REPO, env=deployment.env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            assert _wait_for_file(SOURCE, PAUSE_FILE, migration), "the load never reached its pause point"
+            assert hold.wait_for_the_load(deployment, migration), "the load never reached the held row"
             _in_container(LB, "systemctl", "stop", "haproxy", check=True)
-            _in_container(SOURCE, "rm", "-f", PAUSE_FILE, check=True)
+            hold.release()
             migration.wait(timeout=900)
         finally:
+            hold.release()
             if migration.poll() is None:
                 migration.kill()
             _in_container(LB, "systemctl", "start", "haproxy")
