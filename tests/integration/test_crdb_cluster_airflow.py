@@ -35,7 +35,12 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_
 )
 
 from tests.integration import metastore_helpers as h
-from tests.integration.test_crdb_layer_airflow import LAYER_DIR, _engine_args_the_role_writes, cockroachdb_env
+from tests.integration.test_crdb_layer_airflow import (
+    LAYER_DIR,
+    _engine_args_the_role_writes,
+    cockroachdb_env,
+    run_probe,
+)
 from tests.support.airflow_env import airflow_environment, ensure_airflow, migrate_airflow_db
 
 VERSION = "3.3.2"
@@ -242,3 +247,31 @@ def test_airflow_runs_a_dag_end_to_end_on_the_migrated_metastore(postgres_server
     assert _query(target.url, "SELECT val FROM variable WHERE key = %s", (DAG_ID,)) == [(f"set in {run_id}",)]
     assert dead == [], logs
     assert alive_schedulers == schedulers, logs
+
+
+def test_the_layers_probe_checks_pass_on_a_real_cluster(postgres_server, target, tmp_path):
+    """test_crdb_layer_airflow.py's probe, on a cluster: Airflow's Variable upsert, the compiled forms
+    of the other patched places, the average-runtime deadline query and the sessions' isolation. (Its
+    rendered-fields and state-store checks write rows without their parents by switching off FK checks
+    with PostgreSQL's session_replication_role, which CockroachDB lacks: on a cluster the DAG run above
+    covers the rendered fields; the state store is covered at the SQL level only.)"""
+    if target.kind != "cockroachdb":
+        pytest.skip(
+            "on PostgreSQL, test_crdb_layer_airflow.py runs these checks under the cockroachdb dialect"
+        )
+    _copy_a_real_metastore(postgres_server, target, tmp_path)
+    engine_args = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_ENGINE_ARGS": _engine_args_the_role_writes(target.crdb_version)
+    }
+    checks = ["variable", "compiled", "deadlines", "isolation"]
+    result = run_probe(VERSION, target.libpq_url, layer=True, checks=checks, extra_env=engine_args)
+    for check in checks:
+        assert "error" not in result[check], result[check].get("tb")
+    assert result["variable"]["value"] == "second"
+    assert all(
+        " ON CONFLICT (" in s for s in result["variable"]["sql"] if s.startswith("INSERT INTO variable ")
+    )
+    assert result["compiled"]["value"]["random_db_uuid"] == "gen_random_uuid()"
+    assert result["deadlines"]["value"] == {"models": "None", "serialized": "None"}
+    expected = airflow_concurrency("cockroachdb", target.crdb_version).isolation.lower()
+    assert result["isolation"]["value"]["sync"] == expected
