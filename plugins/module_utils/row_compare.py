@@ -9,21 +9,27 @@ list comparison). Only a chunk that differs is walked key by key, which names it
 expected side only), mismatched (both sides, other content) or extraneous (on the actual side only).
 Each side never holds more than one batch of rows.
 
-The canonical row (``canonical_row``) is the content itself, not a hash of it, so equal chunks cannot hide
-a difference behind a collision. Only the columns whose Python value can differ between PostgreSQL and
-CockroachDB for equal content are converted (decided once per column from its declared type):
+Rows are read as the text of every column (``col::text``; the sessions print timestamps in UTC, bytea
+as hex and floats exactly where the engine lets that be set) and compared as text first. A text parses to
+exactly one value, so equal texts are equal content, and the common case costs neither parsing nor
+hashing: the chunks themselves are compared, so equal chunks cannot hide a difference behind a collision.
+Only a row whose texts differ from the other side's is parsed with psycopg2's own typecasters (what a
+typed read would have returned) and compared in canonical form (``TableShape.same_content``), so that a
+difference in printing alone is not reported. In that form only the columns whose Python value can differ
+between PostgreSQL and CockroachDB for equal content are converted (decided once per column from its
+declared type):
 
-- json/jsonb (selected as text: CockroachDB's JSONB reorders keys and drops spacing): parsed with exact
-  numbers and re-serialised with sorted keys (``row_checksum.canonical_json``);
-- timestamps: microseconds since the epoch (the session time zone and offset printing do not matter);
-- bytea: bytes (hex or escape ``bytea_output`` both parse to the same bytes);
-- double precision/real: the float itself (read with ``extra_float_digits = 3``, exact on both engines;
-  NaN, which is not equal to itself, becomes the text ``NaN``);
-- uuid: its text;
-- any other type outside integers, booleans and character types: ``row_checksum.canonical_value``.
+- json/jsonb (CockroachDB's JSONB reorders keys and drops spacing): parsed with exact numbers and
+  re-serialised with sorted keys (``row_checksum.canonical_json``);
+- double precision/real: the float itself (NaN, which is not equal to itself, becomes the text ``NaN``);
+- uuid: its lower-case text (a str, or a UUID where a program registered psycopg2's uuid type);
+- any type outside those listed here: ``row_checksum.canonical_value``'s tagged text.
 
-Integers, booleans, text and varchar come out of psycopg2 as the same int/bool/str on both engines and
-are compared as they are.
+Everything else is compared as parsed, because Python's equality of those values already ignores how the
+server printed them: integers (INT4 or CockroachDB's INT8: both int), booleans (``t`` or ``true``), text
+and varchar (str); timestamps with time zone (aware datetimes compare by instant, whatever the offset
+printed; an aware value never equals a naive one); timestamps without time zone; bytea (compared by
+content, whether it was printed as hex or in the escape format).
 
 Text primary keys are ordered bytewise on both sides (``COLLATE "C"`` on a PostgreSQL database whose
 collation is not C; CockroachDB orders STRING bytewise), which is the order of Python's str comparison.
@@ -33,7 +39,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import datetime
 import heapq
 import math
 import os
@@ -51,13 +56,10 @@ DEFAULT_REPORT_KEYS = 20
 DEFAULT_RECHECK_LIMIT = 10000
 _KEYS_PER_QUERY = 500
 
-_UTC_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)  # noqa: UP017 - Python < 3.11 hosts
-_NAIVE_EPOCH = datetime.datetime(1970, 1, 1)
-_MICROSECOND = datetime.timedelta(microseconds=1)
-
 _INTEGER_TYPES = {"smallint", "integer", "bigint", "int", "int2", "int4", "int8"}
 _TEXT_TYPES = {"text", "character varying", "varchar", "character", "char", "string", "name", "citext"}
-_UNCHANGED_TYPES = _INTEGER_TYPES | _TEXT_TYPES | {"boolean", "bool"}
+_TIMESTAMP_TYPES = {"timestamp with time zone", "timestamptz", "timestamp without time zone", "timestamp"}
+_UNCHANGED_TYPES = _INTEGER_TYPES | _TEXT_TYPES | _TIMESTAMP_TYPES | {"boolean", "bool", "bytea", "bytes"}
 
 
 def base_type(type_name):
@@ -66,18 +68,6 @@ def base_type(type_name):
     array = text.endswith("[]")
     text = re.sub(r"\(.*?\)", "", text.rstrip("[]")).strip()
     return text + ("[]" if array else "")
-
-
-def _aware_micros(value):
-    if value.tzinfo is None:  # a driver that lost the zone: not comparable with an instant, keep it apart
-        return "t" + str((value - _NAIVE_EPOCH) // _MICROSECOND)
-    return (value - _UTC_EPOCH) // _MICROSECOND
-
-
-def _naive_micros(value):
-    if value.tzinfo is not None:
-        return "T" + str((value - _UTC_EPOCH) // _MICROSECOND)
-    return (value - _NAIVE_EPOCH) // _MICROSECOND
 
 
 def _float(value):
@@ -95,12 +85,6 @@ def _other(value):
 _CONVERTERS = {
     "json": rc.canonical_json,
     "jsonb": rc.canonical_json,
-    "timestamp with time zone": _aware_micros,
-    "timestamptz": _aware_micros,
-    "timestamp without time zone": _naive_micros,
-    "timestamp": _naive_micros,
-    "bytea": bytes,
-    "bytes": bytes,
     "double precision": _float,
     "real": _float,
     "float8": _float,
@@ -179,7 +163,7 @@ class TableDiff:
         return result
 
 
-def _diff_chunk(exp_keys, exp_rows, act_keys, act_rows, diff):
+def _diff_chunk(exp_keys, exp_rows, act_keys, act_rows, diff, same):
     """Key-by-key walk of two chunks (sorted by key) that are known to differ."""
     i = j = 0
     while i < len(exp_keys) or j < len(act_keys):
@@ -190,18 +174,19 @@ def _diff_chunk(exp_keys, exp_rows, act_keys, act_rows, diff):
             diff.add("extraneous", act_keys[j])
             j += 1
         else:
-            if exp_rows[i] != act_rows[j]:
+            if exp_rows[i] != act_rows[j] and not (same and same(exp_rows[i], act_rows[j])):
                 diff.add("mismatched", exp_keys[i])
             i += 1
             j += 1
 
 
-def compare_sorted(expected, actual, diff):
-    """Compare two iterators of batches [(key, canonical_row)] sorted by key; fill ``diff``.
+def compare_sorted(expected, actual, diff, same=None):
+    """Compare two iterators of batches [(key, row)] sorted by key; fill ``diff``.
 
     Each round cuts both buffers at the smaller last key, compares the two chunks (same key range) as
     lists and walks them key by key only when they differ. A side is refilled only when its buffer is
-    empty, so neither side ever holds more than one batch.
+    empty, so neither side ever holds more than one batch. Two rows of one key that are not equal are
+    passed to ``same(expected_row, actual_row)`` (TableShape.same_content) before they count as mismatched.
     """
     exp_keys, exp_rows, act_keys, act_rows = [], [], [], []
     exp_done = act_done = False
@@ -219,7 +204,7 @@ def compare_sorted(expected, actual, diff):
         diff.expected_rows += i
         diff.actual_rows += j
         if i != j or exp_rows[:i] != act_rows[:j]:
-            _diff_chunk(exp_keys[:i], exp_rows[:i], act_keys[:j], act_rows[:j], diff)
+            _diff_chunk(exp_keys[:i], exp_rows[:i], act_keys[:j], act_rows[:j], diff, same)
         exp_keys, exp_rows = exp_keys[i:], exp_rows[i:]
         act_keys, act_rows = act_keys[j:], act_rows[j:]
 
@@ -232,7 +217,14 @@ def _refill(batches):
 
 
 class TableShape:
-    """What the comparison needs to know of a table: columns in order, primary key, converters."""
+    """What the comparison needs to know of a table: columns in order, primary key, converters.
+
+    Rows are read as the text of every column (``col::text``, in sessions set up by prepare_session) and
+    compared as text first: a text parses to exactly one value, so equal texts are equal content and the
+    common case costs no parsing at all. Only rows whose texts differ are parsed with psycopg2's
+    typecasters (as a typed read would have parsed them) and compared in canonical form (same_content),
+    so a difference in printing alone (JSONB layout, ``t``/``true``, another offset) is not a difference.
+    """
 
     def __init__(self, schema, name, columns, primary_key):
         self.schema = schema
@@ -243,9 +235,26 @@ class TableShape:
         self.key_indexes = tuple(names.index(k) for k in self.primary_key)
         self.key_types = [base_type(self.columns[i].get("type")) for i in self.key_indexes]
         self.converters = row_converters(self.columns)
+        self.parsers = None
 
-    def keyed(self, row):
-        return tuple(row[i] for i in self.key_indexes), canonical_row(row, self.converters)
+    def bind(self, conn):
+        """Take the typecasters (they need a cursor of a real connection) before comparing."""
+        self.parsers = text_parsers(conn, self.columns)
+        return self
+
+    def canonical(self, texts):
+        return canonical_row(_typed_row(texts, self.parsers), self.converters)
+
+    def same_content(self, expected, actual):
+        return expected == actual or self.canonical(expected) == self.canonical(actual)
+
+    def key_of_texts(self, texts):
+        """The typed primary key of a row of texts (a dump's COPY line), as a database read returns it."""
+        key = []
+        for index in self.key_indexes:
+            text, parse = texts[index], self.parsers[index]
+            key.append(text if text is None or parse is None else parse(text))
+        return tuple(key)
 
 
 def session_is_cockroachdb(conn):
@@ -264,19 +273,37 @@ def needs_c_collation(conn):
 
 
 def prepare_session(conn):
-    """Floats exact on both engines (PostgreSQL < 12 rounds to 15 digits unless told)."""
+    """The same printing on both sides where the engines let it be set, so that texts mostly compare equal.
+
+    UTC for timestamps with time zone, hex bytea, floats exact (PostgreSQL < 12 rounds to 15 digits
+    unless told). Nothing depends on these for correctness: rows whose texts differ are compared parsed.
+    """
     with conn.cursor() as cur:
-        cur.execute("SET extra_float_digits = 3")
+        for statement in ("SET TIME ZONE 'UTC'", "SET bytea_output = 'hex'", "SET extra_float_digits = 3"):
+            cur.execute(statement)
+
+
+_ALIAS = "airflow_ops_row"
 
 
 def _select_list(shape):
+    """The primary key's columns as they are (typed, in the server's order), then every column as text."""
     from psycopg2 import sql
 
-    fields = []
-    for column in shape.columns:
-        ident = sql.Identifier(column["name"])
-        fields.append(sql.SQL("{}::text").format(ident) if rc.is_json_type(column.get("type")) else ident)
-    return sql.SQL(", ").join(fields)
+    keys = [sql.SQL("{}.{}").format(sql.Identifier(_ALIAS), sql.Identifier(k)) for k in shape.primary_key]
+    texts = [
+        sql.SQL("{}.{}::text").format(sql.Identifier(_ALIAS), sql.Identifier(c["name"]))
+        for c in shape.columns
+    ]
+    return sql.SQL(", ").join(keys + texts)
+
+
+def _from(shape):
+    from psycopg2 import sql
+
+    return sql.SQL("{}.{} AS {}").format(
+        sql.Identifier(shape.schema), sql.Identifier(shape.name), sql.Identifier(_ALIAS)
+    )
 
 
 def _order_by(shape, c_collation):
@@ -284,7 +311,7 @@ def _order_by(shape, c_collation):
 
     parts = []
     for key, key_type in zip(shape.primary_key, shape.key_types):  # noqa: B905 - hosts with Python < 3.10
-        ident = sql.Identifier(key)
+        ident = sql.SQL("{}.{}").format(sql.Identifier(_ALIAS), sql.Identifier(key))
         if c_collation and key_type in _TEXT_TYPES:
             ident = sql.SQL('{} COLLATE "C"').format(ident)
         parts.append(ident)
@@ -292,16 +319,13 @@ def _order_by(shape, c_collation):
 
 
 def database_batches(conn, shape, batch_rows, c_collation, cursor_name):
-    """Batches [(key, canonical_row)] of a table in primary-key order through a server-side cursor."""
+    """Batches [(key, texts)] of a table in primary-key order through a server-side cursor."""
     from psycopg2 import sql
 
-    query = sql.SQL("SELECT {} FROM {}.{} ORDER BY {}").format(
-        _select_list(shape),
-        sql.Identifier(shape.schema),
-        sql.Identifier(shape.name),
-        _order_by(shape, c_collation),
+    query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+        _select_list(shape), _from(shape), _order_by(shape, c_collation)
     )
-    keyed = shape.keyed
+    width = len(shape.primary_key)
     with conn.cursor(name=cursor_name) as cur:
         cur.itersize = batch_rows
         cur.execute(query)
@@ -309,7 +333,7 @@ def database_batches(conn, shape, batch_rows, c_collation, cursor_name):
             rows = cur.fetchmany(batch_rows)
             if not rows:
                 return
-            yield [keyed(row) for row in rows]
+            yield [(row[:width], row[width:]) for row in rows]
 
 
 # COPY text format: backslash escapes (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format").
@@ -391,13 +415,14 @@ def _typed_row(fields, parsers):
     ]
 
 
-def file_batches(path, shape, parsers, batch_rows, work_dir=None):
-    """Batches [(key, canonical_row)] of a COPY text file in primary-key order, by an external merge sort.
+def file_batches(path, shape, batch_rows, work_dir=None):
+    """Batches [(key, texts)] of a COPY text file in primary-key order, by an external merge sort.
 
     The file is read in runs of ``batch_rows`` rows; each run is sorted and written to a private
     temporary file, and the runs are merged with heapq.merge (one row per run in memory).
     """
-    keyed = shape.keyed
+    key_of = shape.key_of_texts
+    width = len(shape.columns)
     run_dir = tempfile.mkdtemp(prefix="airflow-ops-verify-", dir=work_dir)  # mode 0700
     runs = []
     try:
@@ -406,7 +431,12 @@ def file_batches(path, shape, parsers, batch_rows, work_dir=None):
             for line in handle:
                 if line == "\\.\n":
                     break
-                run.append(keyed(_typed_row(parse_copy_line(line), parsers)))
+                texts = tuple(parse_copy_line(line))
+                if len(texts) != width:
+                    raise ValueError(
+                        f"{path}: a row of {len(texts)} fields where the manifest lists {width} columns"
+                    )
+                run.append((key_of(texts), texts))
                 if len(run) >= batch_rows:
                     runs.append(_write_run(run_dir, len(runs), run))
                     run = []
@@ -451,25 +481,26 @@ def _read_run(path):
 
 
 def rows_by_keys(conn, shape, keys):
-    """{key: canonical_row} of the rows with these primary keys (in queries of a few hundred keys)."""
+    """{key: texts} of the rows with these primary keys (in queries of a few hundred keys)."""
     from psycopg2 import sql
 
     found = {}
-    key_list = sql.SQL(", ").join(sql.Identifier(k) for k in shape.primary_key)
+    key_list = sql.SQL(", ").join(
+        sql.SQL("{}.{}").format(sql.Identifier(_ALIAS), sql.Identifier(k)) for k in shape.primary_key
+    )
+    width = len(shape.primary_key)
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start : start + _KEYS_PER_QUERY]
-        query = sql.SQL("SELECT {} FROM {}.{} WHERE ({}) IN ({})").format(
+        query = sql.SQL("SELECT {} FROM {} WHERE ({}) IN ({})").format(
             _select_list(shape),
-            sql.Identifier(shape.schema),
-            sql.Identifier(shape.name),
+            _from(shape),
             key_list,
             sql.SQL(", ").join(sql.Placeholder() for _key in chunk),
         )
         with conn.cursor() as cur:
             cur.execute(query, [tuple(k) for k in chunk])
             for row in cur.fetchall():
-                key, canonical = shape.keyed(row)
-                found[key] = canonical
+                found[row[:width]] = row[width:]
     return found
 
 
@@ -485,6 +516,7 @@ def recheck(source_conn, target_conn, shape, diff, delay, sleep=time.sleep):
     found = {}
     for side, conn in (("expected", source_conn), ("actual", target_conn)):
         conn.rollback()
+        prepare_session(conn)
         found[side] = rows_by_keys(conn, shape, keys)
         conn.rollback()
     result = TableDiff(diff.report_keys, diff.recheck_limit)
@@ -498,7 +530,7 @@ def recheck(source_conn, target_conn, shape, diff, delay, sleep=time.sleep):
             result.add("missing", key)
         elif expected is None:
             result.add("extraneous", key)
-        elif expected != actual:
+        elif not shape.same_content(expected, actual):
             result.add("mismatched", key)
     for kind, count in diff.overflow.items():  # beyond the limit: counted as the first pass saw them
         result.counts[kind] += count

@@ -237,7 +237,7 @@ def verify_rows_against_source(source, target, describe_source, ignore_schemas=(
             if not table.get("primary_key"):
                 tables.append(_checksum_entry(source, target, table, index))
                 continue
-            shape = _shape(table)
+            shape = _shape(table, target)
             diff = row_compare.TableDiff(options.report_keys, options.recheck_limit)
             problem = _walk(source, target, shape, diff, options, source_collation, target_collation, index)
             if problem:
@@ -285,8 +285,9 @@ def row_differences(tables):
     return out
 
 
-def _shape(table):
-    return row_compare.TableShape(table["schema"], table["name"], table["columns"], table["primary_key"])
+def _shape(table, conn):
+    shape = row_compare.TableShape(table["schema"], table["name"], table["columns"], table["primary_key"])
+    return shape.bind(conn)
 
 
 def _missing_entry(table, problem):
@@ -326,7 +327,7 @@ def _walk(source, target, shape, diff, options, source_collation, target_collati
         target, shape, options.batch_rows, target_collation, f"airflow_ops_rows_t{index}"
     )
     try:
-        row_compare.compare_sorted(expected, actual, diff)
+        row_compare.compare_sorted(expected, actual, diff, shape.same_content)
     except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedColumn) as exc:
         expected.close()
         with target.cursor() as cur:
@@ -371,15 +372,14 @@ def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=No
             path = os.path.join(dump_dir, table["file"])
             if not os.path.isfile(path):
                 continue
-            shape = _shape(table)
+            shape = _shape(table, conn)
             diff = row_compare.TableDiff(options.report_keys, options.recheck_limit)
-            parsers = row_compare.text_parsers(conn, shape.columns)
-            expected = row_compare.file_batches(path, shape, parsers, options.batch_rows, options.work_dir)
+            expected = row_compare.file_batches(path, shape, options.batch_rows, options.work_dir)
             actual = row_compare.database_batches(
                 conn, shape, options.batch_rows, collation, f"airflow_ops_rows_{index}"
             )
             try:
-                row_compare.compare_sorted(expected, actual, diff)
+                row_compare.compare_sorted(expected, actual, diff, shape.same_content)
             finally:
                 expected.close()
             rows = diff.as_dict()
