@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_rules import (
@@ -31,6 +32,8 @@ SERVICES = {
 }
 # CockroachDB advises a connection lifetime of 5-30 min, below the load balancer's idle timeout.
 DEFAULT_POOL_RECYCLE = {"postgresql": 1800, "mysql": 1800, "cockroachdb": 300}
+ANY_ADDRESS = "0.0.0.0"  # noqa: S104 - only with TLS, or when the operator asks for it
+LOOPBACK = "127.0.0.1"
 AUTH_MANAGERS = {
     "simple": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
     "fab": "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
@@ -212,6 +215,16 @@ def _auth_errors(p, major):
     return errors
 
 
+def _api_tls_errors(p):
+    api = p.get("api") or {}
+    if bool(api.get("tls_cert")) == bool(api.get("tls_key")):
+        return []
+    return [
+        "airflow_api_tls_cert and airflow_api_tls_key go together: set both (the certificate and its "
+        "private key, files on the host the airflow user can read) or neither"
+    ]
+
+
 def preflight_errors(p):
     """Every problem with the role's input, each phrased as what to fix; [] when all is well."""
     errors = _version_errors(p.get("version"))
@@ -221,6 +234,7 @@ def preflight_errors(p):
     if major is not None:
         errors += _service_errors(p, major)
         errors += _auth_errors(p, major)
+    errors += _api_tls_errors(p)
     errors += _pool_errors(p)
     errors += _locking_errors(p)
     return errors
@@ -235,22 +249,46 @@ def _secret_options(major):
     return options
 
 
+def api_tls(api):
+    """True when the api-server / webserver is given a certificate and its key (airflow_api_tls_*)."""
+    return bool((api or {}).get("tls_cert") and (api or {}).get("tls_key"))
+
+
+def effective_api_host(api):
+    """The listen address: the operator's, else every address with TLS and the loopback one without.
+
+    Without TLS the login (and the simple auth manager, meant for development) would cross the network in
+    plain HTTP: the default keeps it on the host, for a TLS-terminating proxy or an SSH tunnel.
+    """
+    host = (api or {}).get("host")
+    if host:
+        return host
+    return ANY_ADDRESS if api_tls(api) else LOOPBACK
+
+
 def _web_sections(p, major):
     api = p.get("api") or {}
-    host, port, workers = api.get("host", "0.0.0.0"), api.get("port", 8080), api.get("workers", 1)  # noqa: S104
-    base_url = api.get("base_url") or f"http://localhost:{port}"
+    host, port, workers = effective_api_host(api), api.get("port", 8080), api.get("workers", 1)
+    tls = api_tls(api)
+    base_url = api.get("base_url") or f"{'https' if tls else 'http'}://localhost:{port}"
     if major == 2:
+        webserver = {
+            "web_server_host": host,
+            "web_server_port": port,
+            "workers": workers,
+            "base_url": base_url,
+        }
+        if tls:
+            webserver.update(web_server_ssl_cert=api["tls_cert"], web_server_ssl_key=api["tls_key"])
         return {
-            "webserver": {
-                "web_server_host": host,
-                "web_server_port": port,
-                "workers": workers,
-                "base_url": base_url,
-            },
+            "webserver": webserver,
             "api": {"auth_backends": "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"},
         }
+    section = {"host": host, "port": port, "workers": workers, "base_url": base_url}
+    if tls:
+        section.update(ssl_cert=api["tls_cert"], ssl_key=api["tls_key"])
     return {
-        "api": {"host": host, "port": port, "workers": workers, "base_url": base_url},
+        "api": section,
         "core": {"execution_api_server_url": base_url.rstrip("/") + "/execution/"},
     }
 
@@ -347,6 +385,37 @@ def env_file_value(value):
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def pip_index(url):
+    """Split a pip index URL into the URL pip may show and the credentials it must not.
+
+    Returns {'url': URL without user:password@, 'machine': host, 'login': str, 'password': str}, logins
+    empty when the URL carries none. pip itself puts the index URL on the command line of the pip it runs to
+    build an sdist's build dependencies, so the credentials go into a netrc file (NETRC), which pip reads
+    for that host, and never into the URL.
+    """
+    if not url:
+        return {"url": "", "machine": "", "login": "", "password": ""}
+    parts = urlsplit(str(url))
+    if parts.username is None:
+        return {"url": str(url), "machine": parts.hostname or "", "login": "", "password": ""}
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return {
+        "url": urlunsplit(parts._replace(netloc=netloc)),
+        "machine": parts.hostname or "",
+        "login": unquote(parts.username),
+        "password": unquote(parts.password or ""),
+    }
+
+
+def netrc_token(value):
+    """One netrc token, double-quoted (Python's netrc reads quotes and backslash escapes since 3.10)."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def differing_secrets(stored, given):
     """Names of the secrets whose stored values differ between hosts, leaving out those the operator gives.
 
@@ -373,4 +442,7 @@ class FilterModule:
             "airflow_env_file_value": env_file_value,
             "airflow_differing_secrets": differing_secrets,
             "airflow_crdb_isolation": crdb_isolation,
+            "airflow_api_tls": api_tls,
+            "airflow_pip_index": pip_index,
+            "airflow_netrc_token": netrc_token,
         }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.airflow_ops.metastore.plugins.filter import airflow as airflow_role
 from sqlalchemy.engine import make_url
@@ -120,6 +121,59 @@ def test_airflow3_layout_has_api_server_execution_api_and_simple_auth_manager():
     assert cfg.get("core", "auth_manager").endswith("SimpleAuthManager")
     assert cfg.get("core", "simple_auth_manager_users") == "admin:admin"
     assert cfg.get("core", "simple_auth_manager_passwords_file").endswith(".json")
+
+
+def role_default_api(**extra):
+    """The api settings as the role passes them (vars/main.yml _airflow_cfg_inputs) with its defaults."""
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+    api = {
+        "host": defaults["airflow_api_host"],
+        "port": defaults["airflow_api_port"],
+        "workers": defaults["airflow_api_workers"],
+        "base_url": defaults["airflow_api_base_url"],
+        "tls_cert": defaults.get("airflow_api_tls_cert", ""),
+        "tls_key": defaults.get("airflow_api_tls_key", ""),
+    }
+    return {**api, **extra}
+
+
+@pytest.mark.parametrize(
+    ("version", "section", "key"), [("3.3.2", "api", "host"), ("2.11.2", "webserver", "web_server_host")]
+)
+def test_by_default_the_login_stays_on_the_host_in_plain_http(version, section, key):
+    # Issue 15: the defaults once listened on 0.0.0.0 in plain HTTP (simple auth manager: for development).
+    cfg = render(inputs("postgresql", version, api=role_default_api()))[0]
+    assert cfg.get(section, key) == "127.0.0.1"
+    assert not cfg.has_option(section, "ssl_cert" if version.startswith("3") else "web_server_ssl_cert")
+
+
+@pytest.mark.parametrize(
+    ("version", "section", "prefix"), [("3.3.2", "api", "ssl_"), ("2.11.2", "webserver", "web_server_ssl_")]
+)
+def test_with_a_certificate_the_server_listens_everywhere_over_https(version, section, prefix):
+    tls = {"tls_cert": "/etc/airflow/tls/api.crt", "tls_key": "/etc/airflow/tls/api.key"}
+    cfg = render(inputs("postgresql", version, api=role_default_api(**tls)))[0]
+    host_key = "host" if version.startswith("3") else "web_server_host"
+    assert cfg.get(section, host_key) == "0.0.0.0"  # noqa: S104
+    assert cfg.get(section, prefix + "cert") == tls["tls_cert"]
+    assert cfg.get(section, prefix + "key") == tls["tls_key"]
+    assert cfg.get(section, "base_url") == "https://localhost:8080"
+    if version.startswith("3"):
+        assert cfg.get("core", "execution_api_server_url") == "https://localhost:8080/execution/"
+
+
+def test_an_address_the_operator_sets_wins_over_the_default():
+    cfg = render(inputs("postgresql", "3.3.2", api=role_default_api(host="10.0.0.5")))[0]
+    assert cfg.get("api", "host") == "10.0.0.5"
+    assert cfg.get("api", "base_url") == "http://localhost:8080"
+
+
+def test_a_certificate_without_its_key_is_refused():
+    errors = preflight(api=role_default_api(tls_cert="/etc/airflow/tls/api.crt"))
+    assert errors == [
+        "airflow_api_tls_cert and airflow_api_tls_key go together: set both (the certificate and its "
+        "private key, files on the host the airflow user can read) or neither"
+    ]
 
 
 def test_airflow2_layout_has_webserver_and_basic_auth_for_the_rest_api():

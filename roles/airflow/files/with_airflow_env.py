@@ -6,7 +6,8 @@ The airflow role's own Airflow CLI tasks (db check-migrations, db migrate, users
 through this program. The database URL, the fernet key and the other secrets then reach the command from
 ENV_FILE (root:airflow, 0640) and never from its argv or from an Ansible ``environment:``, which Ansible
 writes into the ``/bin/sh -c`` command line it runs: visible to every local user in /proc/PID/cmdline and
-printed in -vvv output (AWX verbosity 3).
+printed in -vvv output (AWX verbosity 3). pip and the constraints download go through it the same way
+with the role's pip.env (root, 0600): index and proxy URLs may carry credentials.
 
 The command runs in a session of its own (no controlling terminal), so password prompts read stdin.
 
