@@ -263,13 +263,29 @@ def session_is_cockroachdb(conn):
         return catalog.is_cockroachdb_version(cur.fetchone()[0])
 
 
+# libc collations that order text by code point, which for UTF-8 is byte order (glibc's C.UTF-8 is
+# "strict code point sorting"). With any other, text keys are ordered with COLLATE "C" on the server.
+_BYTEWISE_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+
+
 def needs_c_collation(conn):
-    """True on a PostgreSQL database whose text does not already sort bytewise (its collation is not C)."""
+    """True on a PostgreSQL database whose text does not already sort bytewise.
+
+    A walk in another order than Python's str order would pair the wrong keys: rows that are equal could
+    be reported as missing and extraneous (never the other way round: a key is only paired with an equal
+    key, so a real difference is always reported).
+    """
     if session_is_cockroachdb(conn):
         return False
     with conn.cursor() as cur:
-        cur.execute("SELECT datcollate FROM pg_catalog.pg_database WHERE datname = current_database()")
-        return cur.fetchone()[0] not in ("C", "POSIX")
+        # datlocprovider exists from PostgreSQL 15 on ('c' libc, 'i' ICU, 'b' builtin); read it via jsonb
+        # so that older servers (libc only) answer too.
+        cur.execute(
+            "SELECT d.datcollate, pg_catalog.to_jsonb(d) ->> 'datlocprovider' FROM pg_catalog.pg_database d"
+            " WHERE d.datname = pg_catalog.current_database()"
+        )
+        collate, provider = cur.fetchone()
+    return provider not in (None, "c") or collate not in _BYTEWISE_COLLATIONS
 
 
 def prepare_session(conn):

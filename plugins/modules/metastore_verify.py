@@ -23,8 +23,13 @@ description:
     differs is walked row by row. Against a dump (O(dump_dir)) the checksums find the differing tables and
     only those are compared row by row with the dump's data file (sorted by primary key outside memory, in
     a private temporary directory). Tables without a primary key are compared by row count and checksum.
-  - Integers, booleans and text are compared as read; only json/jsonb, timestamps, bytea, floats and uuid
-    are converted to a form that is the same on PostgreSQL and CockroachDB for equal content.
+  - Rows are read as the text of each column and compared as text first (equal texts are equal content);
+    only rows whose texts differ are parsed and compared in a form that is the same on PostgreSQL and
+    CockroachDB for equal content (json with sorted keys and exact numbers, timestamps as instants, bytea
+    as bytes), so a difference in printing alone is never reported.
+  - Text primary keys are walked in byte order (C(COLLATE "C") on a PostgreSQL database with another
+    collation). A text key column with its own collation can make equal rows show as missing and
+    extraneous, never hide a difference.
   - O(recheck_delay) re-reads the differing rows from both sides after a pause before reporting them, for
     a source that is still being written.
   - Fails with the list of differing tables (and their differing rows), and of sequences whose value is
