@@ -520,6 +520,28 @@ def rows_by_keys(conn, shape, keys):
     return found
 
 
+def compare_keys(source_conn, target_conn, shape, keys, diff):
+    """Read the rows of ``keys`` from both sides (each connection as it is) and add what differs to ``diff``.
+
+    A key on neither side is not a difference (deleted on both since it was listed).
+    """
+    found = []
+    for conn in (source_conn, target_conn):
+        prepare_session(conn)
+        found.append(rows_by_keys(conn, shape, keys))
+    for key in keys:
+        expected, actual = found[0].get(key), found[1].get(key)
+        if expected is None and actual is None:
+            continue
+        if actual is None:
+            diff.add("missing", key)
+        elif expected is None:
+            diff.add("extraneous", key)
+        elif not shape.same_content(expected, actual):
+            diff.add("mismatched", key)
+    return diff
+
+
 def recheck(source_conn, target_conn, shape, diff, delay, sleep=time.sleep):
     """Re-read the differing rows from both sides after ``delay`` seconds, each in a fresh snapshot.
 
@@ -528,26 +550,14 @@ def recheck(source_conn, target_conn, shape, diff, delay, sleep=time.sleep):
     re-check limit, are carried over as they were).
     """
     sleep(delay)
-    keys = [key for _kind, key in diff.held]
-    found = {}
-    for side, conn in (("expected", source_conn), ("actual", target_conn)):
-        conn.rollback()
-        prepare_session(conn)
-        found[side] = rows_by_keys(conn, shape, keys)
+    for conn in (source_conn, target_conn):
         conn.rollback()
     result = TableDiff(diff.report_keys, diff.recheck_limit)
     result.expected_rows, result.actual_rows = diff.expected_rows, diff.actual_rows
     result.max_rows_held = diff.max_rows_held
-    for key in keys:
-        expected, actual = found["expected"].get(key), found["actual"].get(key)
-        if expected is None and actual is None:
-            continue  # deleted on both sides since
-        if actual is None:
-            result.add("missing", key)
-        elif expected is None:
-            result.add("extraneous", key)
-        elif not shape.same_content(expected, actual):
-            result.add("mismatched", key)
+    compare_keys(source_conn, target_conn, shape, [key for _kind, key in diff.held], result)
+    for conn in (source_conn, target_conn):
+        conn.rollback()
     for kind, count in diff.overflow.items():  # beyond the limit: counted as the first pass saw them
         result.counts[kind] += count
         result.overflow[kind] = count

@@ -350,6 +350,18 @@ def _recheck_all(source, target, tables, diffs, options):
         tables[position] = _row_entry(table, settled, rechecked=True)
 
 
+def verify_rows_by_keys(source, target, table, keys, options=None):
+    """Compare only the rows of ``keys`` (primary-key tuples) of one table, e.g. the rows a sync touched.
+
+    ``table`` is a describe_tables entry (schema, name, columns, primary_key). Each side is read in its
+    current transaction (call it in a new one to see the latest writes). Returns TableDiff.as_dict().
+    """
+    options = options or RowOptions()
+    diff = row_compare.TableDiff(options.report_keys, options.recheck_limit)
+    row_compare.compare_keys(source, target, _shape(table, target), [tuple(k) for k in keys], diff)
+    return diff.as_dict()
+
+
 def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=None):
     """Name the rows of the tables ``report`` found differing, from the dump's data files (primary-key order).
 

@@ -284,3 +284,20 @@ def test_row_level_false_keeps_the_table_level_report(postgres_server, loaded, t
         result = verify(postgres_server, target, loaded, mode, row_level=False)
         assert result["differing_tables"] == ["public.task_instance"]
         assert result["row_differences"] == [] and all(t["rows"] is None for t in result["tables"])
+
+
+def test_only_the_rows_of_given_keys_are_compared(postgres_server, loaded, target):
+    """What the online migration does with the rows it touched: compare just those keys on both sides."""
+    source, _unused = loaded
+    target_url = postgres_server.url_for(target)
+    h.query(target_url, "UPDATE task_instance SET note = 'tampered' WHERE id IN (3, 9)")
+    h.query(target_url, "DELETE FROM task_instance WHERE id = 4")
+    conns = psycopg2.connect(postgres_server.url_for(source)), psycopg2.connect(target_url)
+    try:
+        with conns[0].cursor() as cur:
+            table = next(t for t in dumper.describe_tables(cur, None, False) if t["name"] == "task_instance")
+        rows = verifier.verify_rows_by_keys(*conns, table, [[3], [4], [5], [123456789]])
+    finally:
+        for conn in conns:
+            conn.close()
+    assert (rows["mismatched_keys"], rows["missing_keys"], rows["extraneous_keys"]) == ([[3]], [[4]], [])
