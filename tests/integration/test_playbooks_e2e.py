@@ -294,6 +294,54 @@ def test_target_unreachable_during_the_load_rolls_back_to_a_healthy_source(deplo
     assert "@127.0.0.1:5432/airflow" in config and LB not in config
 
 
+FINISHED_LOAD = (
+    "SELECT count(*) FROM information_schema.tables t WHERE t.table_schema = 'airflow_ops'"
+    " AND t.table_name = 'load_progress'"
+)
+FINISHED_ROW = "SELECT count(*) FROM airflow_ops.load_progress WHERE step = 'finished' AND status = 'done'"
+NO_RENDERED_FIELDS = "REVOKE INSERT ON public.rendered_task_instance_fields FROM airflow"
+
+
+def _wait_until_the_target_holds_a_finished_load(deployment, process, timeout=1200):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if deployment.sql(TARGET, FINISHED_LOAD) == "1" and deployment.sql(TARGET, FINISHED_ROW) == "1":
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_target_where_tasks_cannot_start_fails_the_canary_and_rolls_back(deployment):
+    # The shape of the failure the canary exists for (Airflow 3.3 on CockroachDB without the layer): the
+    # target loads, verifies and answers healthy, Variables can be written, but no task can record its
+    # rendered fields. Made here on a PostgreSQL target: once the load is finished and verified, Airflow's
+    # login loses INSERT on rendered_task_instance_fields. The canary's DAG run must fail and the migration
+    # roll back to a healthy source. (The next test's migration replaces this rolled-back target.)
+    argv = ["ansible-playbook", "-i", str(deployment.inventory), "playbooks/migrate_metastore.yml"]
+    argv += ["-e", f"@{deployment.state_dir / 'secrets.yml'}"]
+    log_path = deployment.state_dir / "canary-rollback-migration.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        migration = subprocess.Popen(argv, cwd=REPO, env=deployment.env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            finished = _wait_until_the_target_holds_a_finished_load(deployment, migration)
+            assert finished, "the load never finished on the target"
+            deployment.sql(TARGET, NO_RENDERED_FIELDS)
+            migration.wait(timeout=900)
+        finally:
+            if migration.poll() is None:
+                migration.kill()
+    output = log_path.read_text(encoding="utf-8")
+    print(output[-20000:])
+    flat = " ".join(output.split())
+    assert migration.returncode != 0
+    assert "Set the canary Variable" in flat
+    assert "Airflow could not run a task on the new metadata database" in flat
+    assert "The migration failed and was rolled back" in output
+    assert deployment.health().get("metadatabase", {}).get("status") == "healthy"
+    config = deployment.airflow_cfg()
+    assert "@127.0.0.1:5432/airflow" in config and LB not in config
+
+
 def test_migration_moves_every_dag_run_and_task_instance_and_leaves_the_source_unchanged(deployment):
     result = deployment.migrate()
     output = result.stdout + result.stderr
