@@ -380,9 +380,14 @@ def cfg_escape(value):
     return str(value).replace("%", "%%")
 
 
+def _double_quoted(value):
+    """A value in double quotes, with backslashes and double quotes escaped by a backslash."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def env_file_value(value):
     """Double-quote a value for a systemd EnvironmentFile."""
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _double_quoted(value)
 
 
 def pip_index(url):
@@ -413,7 +418,7 @@ def pip_index(url):
 
 def netrc_token(value):
     """One netrc token, double-quoted (Python's netrc reads quotes and backslash escapes since 3.10)."""
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _double_quoted(value)
 
 
 def differing_secrets(stored, given):

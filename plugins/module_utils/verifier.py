@@ -9,7 +9,10 @@ zone, or bytea printed in another format still compare equal when the content is
 
 from __future__ import annotations
 
+import os
 import time
+from dataclasses import dataclass
+from typing import Callable
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, row_compare
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
@@ -161,24 +164,16 @@ def failure_message(report):
 # Row-level verification (row_compare): rows named by primary key as missing, mismatched or extraneous.
 
 
+@dataclass(frozen=True)
 class RowOptions:
     """How the row-level comparison runs (the module's batch_rows, report_keys, recheck_delay)."""
 
-    def __init__(
-        self,
-        batch_rows=row_compare.DEFAULT_BATCH_ROWS,
-        report_keys=row_compare.DEFAULT_REPORT_KEYS,
-        recheck_delay=0.0,
-        recheck_limit=row_compare.DEFAULT_RECHECK_LIMIT,
-        work_dir=None,
-        sleep=time.sleep,
-    ):
-        self.batch_rows = batch_rows
-        self.report_keys = report_keys
-        self.recheck_delay = recheck_delay
-        self.recheck_limit = recheck_limit
-        self.work_dir = work_dir
-        self.sleep = sleep  # the pause before the re-check (a test makes its writer catch up in it)
+    batch_rows: int = row_compare.DEFAULT_BATCH_ROWS
+    report_keys: int = row_compare.DEFAULT_REPORT_KEYS
+    recheck_delay: float = 0.0
+    recheck_limit: int = row_compare.DEFAULT_RECHECK_LIMIT
+    work_dir: str | None = None
+    sleep: Callable[[float], None] = time.sleep  # the pause before the re-check (a test's writer catches up)
 
 
 def _row_entry(table, diff, problem=None, rechecked=False):
@@ -368,8 +363,6 @@ def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=No
     Runs after verify_target in a new snapshot of the target; adds ``rows`` to the differing tables that
     have a primary key and a data file. The data files are sorted outside memory (row_compare.file_batches).
     """
-    import os
-
     options = options or RowOptions()
     by_name = {(t["schema"], t["name"]): t for t in manifest_tables}
     previous = (conn.isolation_level, conn.readonly)

@@ -41,26 +41,6 @@ TAMPER = {
 }
 
 
-@pytest.fixture(scope="module")
-def loaded(postgres_server, tmp_path_factory):
-    source = f"src_{uuid.uuid4().hex[:8]}"
-    h.make_source(postgres_server, source, dags=6, runs_per_dag=10, tasks_per_run=4)
-    path = tmp_path_factory.mktemp("verify-rows") / "dump"
-    assert (
-        h.run_module("metastore_dump", h.conn_args(postgres_server, source, dump_dir=str(path)))["_rc"] == 0
-    )
-    yield source, path
-    h.drop_database(postgres_server, source)
-
-
-@pytest.fixture
-def target(postgres_server, loaded, pg_database):
-    _unused, path = loaded
-    result = h.run_module("metastore_load", h.conn_args(postgres_server, pg_database, dump_dir=str(path)))
-    assert result["_rc"] == 0, result.get("msg")
-    return pg_database
-
-
 def verify(server, dbname, loaded, mode, **extra):
     source, path = loaded
     if mode == "source":
