@@ -59,7 +59,7 @@ def batches(rows, size):
     it = iter(rows)
     while True:
         chunk = []
-        for _ in range(size):
+        for _position in range(size):
             item = next(it, None)
             if item is None:
                 break
