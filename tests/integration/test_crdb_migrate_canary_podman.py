@@ -1,4 +1,4 @@
-"""The migration's write canary (playbooks/roles/migrate/tasks/canary.yml) on a real systemd host: a
+"""The migration's write canary (roles/migrate/tasks/canary.yml) on a real systemd host: a
 podman container booted with systemd, Airflow 3.3.2 from the cached test venv (bind-mounted at its own
 path), the real PostgreSQL test server on the host's loopback (host network). Run through Ansible.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.support.airflow_env import REPO_ROOT, ensure_airflow, migrate_airflow_db
+from tests.support.airflow_env import ensure_airflow, migrate_airflow_db
 from tests.support.playbook import run_playbook
 
 IMAGE = "localhost/airflow-ops-test:bookworm"
@@ -95,7 +95,14 @@ def _run_canary(tmp_path, venv):
         {
             "hosts": NAME,
             "gather_facts": False,
-            "tasks": [{"ansible.builtin.include_role": {"name": "migrate", "tasks_from": "canary"}}],
+            "tasks": [
+                {
+                    "ansible.builtin.include_role": {
+                        "name": "airflow_ops.metastore.migrate",
+                        "tasks_from": "canary",
+                    }
+                }
+            ],
         }
     ]
     extra = {
@@ -105,8 +112,7 @@ def _run_canary(tmp_path, venv):
     inventory = (
         f"{NAME} ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3"
     )
-    env = {"ANSIBLE_ROLES_PATH": str(REPO_ROOT / "playbooks" / "roles")}
-    result = run_playbook(tmp_path, play, extra, inventory=inventory, env=env, timeout=600)
+    result = run_playbook(tmp_path, play, extra, inventory=inventory, timeout=600)
     return result.returncode, result.stdout + result.stderr
 
 

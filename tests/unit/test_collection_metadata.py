@@ -13,9 +13,7 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ROLE_METAS = sorted(REPO_ROOT.glob("roles/*/meta/main.yml")) + sorted(
-    REPO_ROOT.glob("playbooks/roles/*/meta/main.yml")
-)
+ROLE_METAS = sorted(REPO_ROOT.glob("roles/*/meta/main.yml"))
 
 
 def collection_licences():

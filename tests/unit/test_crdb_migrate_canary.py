@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-TASKS = Path(__file__).resolve().parents[2] / "playbooks" / "roles" / "migrate" / "tasks"
+TASKS = Path(__file__).resolve().parents[2] / "roles" / "migrate" / "tasks"
 
 
 def _names(tasks):

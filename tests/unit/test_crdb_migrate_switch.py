@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-SWITCH = Path(__file__).resolve().parents[2] / "playbooks" / "roles" / "migrate" / "tasks" / "switch.yml"
+SWITCH = Path(__file__).resolve().parents[2] / "roles" / "migrate" / "tasks" / "switch.yml"
 
 
 def test_the_switch_runs_the_layer_step_after_the_preflight_and_before_the_configuration():

@@ -20,7 +20,7 @@ from tests.support.playbook import run_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW_ROLE = REPO / "roles" / "airflow"
-MIGRATE_ROLE = REPO / "playbooks" / "roles" / "migrate"
+MIGRATE_ROLE = REPO / "roles" / "migrate"
 CRDB_CA = yaml.safe_load((REPO / "roles" / "cockroachdb" / "defaults" / "main.yml").read_text())[
     "cockroachdb_ca_cert_client_path"
 ]
