@@ -57,6 +57,10 @@ class DumpOptions:
     exclude_schemas: tuple = DEFAULT_EXCLUDED_SCHEMAS
     checksums: bool = True
     check_mode: bool = False
+    # The online migration's start (sync_slot.dump_from_new_slot): the snapshot a new replication slot
+    # exported, imported by the dump's transaction, and what the manifest records of that slot.
+    snapshot: str | None = None
+    replication: dict | None = None
 
     @classmethod
     def from_params(cls, params, check_mode):
@@ -400,6 +404,10 @@ def _usable_pg_dump_version(conn, pg_dump_path):
 def _read_snapshot(run, cur):
     """Export the snapshot, then decide: unchanged source, check mode, or a manifest to copy for."""
     options, previous = run.options, run.previous
+    if options.snapshot:
+        # The slot's snapshot, re-exported below for pg_dump; a slot's dump is always written anew.
+        cur.execute("SET TRANSACTION SNAPSHOT %s", (options.snapshot,))
+        previous = None
     cur.execute("SELECT pg_catalog.pg_export_snapshot(), current_setting('server_version')")
     snapshot, server_version = cur.fetchone()
     fingerprint = source_fingerprint(
@@ -473,6 +481,7 @@ def _manifest(run, cur, snapshot, server_version, fingerprint):
         "tables": describe_tables(cur, options.schemas, options.checksums, options.exclude_schemas),
         "sequences": list_sequences(cur, options.schemas, options.exclude_schemas),
         "schema_digests": digests,
+        **({"replication": options.replication} if options.replication else {}),
     }
 
 

@@ -68,6 +68,24 @@ options:
         compares the databases, or to measure the raw copy speed.
     type: bool
     default: true
+  replication_slot:
+    description:
+      - Start an online migration (see M(airflow_ops.metastore.metastore_sync)). Before dumping, create a
+        publication of every table the dump copies and a logical replication slot of this name with the
+        C(pgoutput) plugin, and take the whole dump (schema and data) from the snapshot the slot exported.
+        Every change committed after the slot's C(consistent_point) comes out of the slot, everything before
+        is in the dump.
+      - The name must start with C(airflow_ops_) (that is how every run finds a slot left behind). The
+        publication gets the same name.
+      - Refused while any slot named C(airflow_ops_...) exists on the source (it keeps WAL until dropped:
+        resume it with M(airflow_ops.metastore.metastore_sync) or drop it with
+        O(airflow_ops.metastore.metastore_sync#module:mode=drop)), when C(wal_level) is not C(logical),
+        no replication slot or WAL sender is free, the login has neither
+        C(REPLICATION) nor C(rds_replication), or a table has no primary key. Nothing is created then.
+      - The dump is always written anew (the manifest records the slot and its C(consistent_point)). A dump
+        that fails drops the slot and the publication again.
+      - In check mode nothing is created; the checks above still run.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -139,6 +157,27 @@ tables:
   type: list
   elements: dict
   sample: [{"schema": "public", "name": "dag_run", "row_count": 120, "checksum": "v1:3f..."}]
+consistent_point:
+  description: The new slot's consistent point (LSN); the sync starts streaming there.
+  returned: with O(replication_slot), when not in check mode
+  type: str
+  sample: 0/1A2B3C8
+replication_slot:
+  description: The slot, publication, consistent point and snapshot of the dump (as in the manifest).
+  returned: with O(replication_slot)
+  type: dict
+  sample: {"slot": "airflow_ops_sync", "publication": "airflow_ops_sync", "consistent_point": "0/1A2B3C8",
+           "snapshot": "00000003-00000002-1"}
+slots:
+  description:
+    - Every replication slot named C(airflow_ops_...) on the source, with the WAL it keeps there
+      (C(retained_wal_bytes), from its C(restart_lsn) to the current WAL position).
+    - A slot nobody streams from keeps WAL until it is dropped and can fill the source's disk.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "airflow_ops_sync", "database": "airflow", "active": false, "restart_lsn": "0/1A2B3C8",
+            "confirmed_flush_lsn": "0/1A2B400", "retained_wal_bytes": 16384}]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -156,6 +195,11 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper impor
     run_dump,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.manifest import ManifestError
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_slot import (
+    SlotError,
+    dump_from_new_slot,
+    our_slots,
+)
 
 # The options' defaults are DumpOptions'.
 DEFAULTS = DumpOptions(dump_dir="")
@@ -169,6 +213,7 @@ def main():
         schemas={"type": "list", "elements": "str"},
         exclude_schemas={"type": "list", "elements": "str", "default": list(DEFAULTS.exclude_schemas)},
         checksums={"type": "bool", "default": DEFAULTS.checksums},
+        replication_slot={"type": "str"},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -177,15 +222,27 @@ def main():
     )
     params = module.params
     conn = connect_or_fail(module)
+    admin = None
     try:
-        result = run_dump(conn, params, DumpOptions.from_params(params, module.check_mode))
-    except (DumpError, ManifestError, OSError) as exc:
+        options = DumpOptions.from_params(params, module.check_mode)
+        if params["replication_slot"]:
+            admin = connect_or_fail(module)
+            admin.autocommit = True
+            result = dump_from_new_slot(conn, params, options, params["replication_slot"], admin)
+        else:
+            result = run_dump(conn, params, options)
+        with conn.cursor() as cur:
+            result["slots"] = [slot.as_dict() for slot in our_slots(cur)]
+        conn.rollback()
+    except (DumpError, ManifestError, SlotError, OSError) as exc:
         module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))
     except DATABASE_ERRORS as exc:
         reason = describe_database_error(exc, conn, params, doing="reading the source")
         module.fail_json(msg=f"dump into {params['dump_dir']} failed: {reason}")
     finally:
         conn.close()
+        if admin is not None:
+            admin.close()
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)
