@@ -340,7 +340,7 @@ def test_the_role_refuses_bad_input_before_installing_or_writing_anything(tmp_pa
             "roles": ["airflow_ops.metastore.haproxy"],
         }
     ]
-    role_vars = {**role_vars, "haproxy_config_file": str(tmp_path / "haproxy.cfg")}
+    role_vars = {**role_vars, "_haproxy_config_file": str(tmp_path / "haproxy.cfg")}
     result = run_playbook(tmp_path, play, role_vars, inventory=PROXY, check=True)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
