@@ -709,3 +709,20 @@ def _with_locking(isolation, locking, max_schedulers, why) -> AirflowConcurrency
     if not locking:  # Airflow: without row-level locking, exactly one scheduler
         return AirflowConcurrency(isolation, False, 1, why + "; use_row_level_locking is off")
     return AirflowConcurrency(isolation, True, max_schedulers, why)
+
+
+# --- Applying a change stream (metastore_sync) ----------------------------------------------------------
+#
+# The applier writes INSERT ... ON CONFLICT (primary key) DO UPDATE and DELETE ... WHERE (primary key) =
+# (...), which PostgreSQL and CockroachDB both accept, so those have no rule. One statement differs:
+# a replicated TRUNCATE. Source: CockroachDB docs truncate.md (v19.1 ... v26.3): "TRUNCATE is a schema
+# change, and as such is not transactional"; it may not share a transaction with the batch's other
+# writes and its state row (golang-migrate/migrate#36 replaced it by DELETE FROM for this reason). So on
+# CockroachDB a replicated TRUNCATE becomes DELETE FROM each table, inside the batch's transaction.
+# Listing the tables explicitly stands in for CASCADE: pgoutput sends every table a CASCADE truncated.
+TRUNCATE_AS_DELETE = "truncate-as-delete"
+
+
+def truncate_form(is_cockroachdb: bool) -> str:
+    """``TRUNCATE`` (PostgreSQL, transactional there) or ``DELETE`` (CockroachDB: TRUNCATE is not)."""
+    return "DELETE" if is_cockroachdb else "TRUNCATE"
