@@ -2,8 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the ``airflow`` role (airflow_ops.metastore.airflow_*): its decisions as plain functions.
 
-- ``airflow_config``: the airflow.cfg sections (and the secret environment) for a backend and an
-  Airflow major version;
+- one filter per airflow.cfg decision (``airflow_pool_recycle``, ``airflow_row_level_locking``,
+  ``airflow_crdb_engine_args``, ``airflow_api_*``, ``airflow_auth_manager_class``), each returning the one
+  value that templates/airflow.cfg.j2 writes on that key's line;
+- ``airflow_cfg_merge``: airflow_config_overrides applied to the rendered airflow.cfg;
 - ``airflow_preflight_errors``: everything wrong with the role's input, as messages that say what to fix;
 - ``airflow_constraints_url``: Airflow's official constraints URL for an Airflow and a Python version.
 """
@@ -240,130 +242,83 @@ def preflight_errors(p):
     return errors
 
 
-def _secret_options(major):
-    """(section, key, secret name) of every secret airflow.cfg may hold."""
-    web = ("api", "secret_key") if major == 3 else ("webserver", "secret_key")
-    options = [("core", "fernet_key", "fernet_key"), (*web, "secret_key")]
-    if major == 3:
-        options.append(("api_auth", "jwt_secret", "jwt_secret"))
-    return options
-
-
-def api_tls(api):
+def api_tls(tls_cert, tls_key=""):
     """True when the api-server / webserver is given a certificate and its key (airflow_api_tls_*)."""
-    return bool((api or {}).get("tls_cert") and (api or {}).get("tls_key"))
+    return bool(tls_cert and tls_key)
 
 
-def effective_api_host(api):
+def api_listen_host(host, tls=False):
     """The listen address: the operator's, else every address with TLS and the loopback one without.
 
     Without TLS the login (and the simple auth manager, meant for development) would cross the network in
     plain HTTP: the default keeps it on the host, for a TLS-terminating proxy or an SSH tunnel.
     """
-    host = (api or {}).get("host")
     if host:
         return host
-    return ANY_ADDRESS if api_tls(api) else LOOPBACK
+    return ANY_ADDRESS if _to_bool(tls) else LOOPBACK
 
 
-def _web_sections(p, major):
-    api = p.get("api") or {}
-    host, port, workers = effective_api_host(api), api.get("port", 8080), api.get("workers", 1)
-    tls = api_tls(api)
-    base_url = api.get("base_url") or f"{'https' if tls else 'http'}://localhost:{port}"
-    if major == 2:
-        webserver = {
-            "web_server_host": host,
-            "web_server_port": port,
-            "workers": workers,
-            "base_url": base_url,
-        }
-        if tls:
-            webserver.update(web_server_ssl_cert=api["tls_cert"], web_server_ssl_key=api["tls_key"])
-        return {
-            "webserver": webserver,
-            "api": {"auth_backends": "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"},
-        }
-    section = {"host": host, "port": port, "workers": workers, "base_url": base_url}
-    if tls:
-        section.update(ssl_cert=api["tls_cert"], ssl_key=api["tls_key"])
-    return {
-        "api": section,
-        "core": {"execution_api_server_url": base_url.rstrip("/") + "/execution/"},
-    }
+def api_base_url(base_url, tls=False, port=8080):
+    """The operator's base URL, else http(s)://localhost:PORT (https when the server has a certificate)."""
+    return base_url or f"{'https' if _to_bool(tls) else 'http'}://localhost:{port}"
 
 
-def _auth_sections(p, major):
-    if major == 2:
-        return {}
-    core = {"auth_manager": AUTH_MANAGERS[p.get("auth_manager") or "simple"]}
-    if p.get("auth_manager", "simple") == "simple":
-        core["simple_auth_manager_users"] = f"{p.get('admin_username', 'admin')}:admin"
-        core["simple_auth_manager_passwords_file"] = p["simple_auth_passwords_file"]
-    return {"core": core}
+def auth_manager_class(name):
+    """The auth manager's class path for airflow.cfg [core] auth_manager ('simple' or 'fab')."""
+    try:
+        return AUTH_MANAGERS[name]
+    except KeyError:
+        raise AnsibleFilterError(
+            f"airflow_auth_manager {name!r} is not one of {', '.join(AUTH_MANAGERS)}"
+        ) from None
 
 
-def _merge(target, extra):
-    for section, options in extra.items():
-        target.setdefault(section, {}).update(options)
-    return target
+def crdb_engine_args(cockroachdb_version=None):
+    """[database] sql_alchemy_engine_args for CockroachDB: the rule's isolation, as JSON.
 
-
-def airflow_config(p):
-    """Return {'cfg': {section: {key: str}}, 'env': {AIRFLOW__SECTION__KEY: str}}.
-
-    With ``secrets_in_env_file`` the secrets (keys and database URLs) move from 'cfg' to 'env', the
-    environment file systemd and the role's commands load.
+    The sync engine (scheduler, workers, API writes) asks for it; the async engine gets no engine args from
+    Airflow and takes the Airflow user's default, which the cockroachdb role sets to the same rule.
     """
-    major = airflow_major(p["version"])
-    db = dict(p["db"])
-    backend = db["backend"]
-    database = {
-        "sql_alchemy_conn": url_from_settings(db),
-        "sql_alchemy_pool_recycle": effective_pool_recycle(
-            backend, p.get("pool_recycle"), p.get("proxy_timeout")
-        ),
-        "sql_alchemy_pool_pre_ping": True,
+    return json.dumps({"isolation_level": crdb_isolation(cockroachdb_version)})
+
+
+_SECTION_RE = re.compile(r"^\[([^\]]+)\]\s*$")
+_OPTION_RE = re.compile(r"^([^#;\s\[][^=]*?) = (.*)$")
+
+
+def cfg_merge(text, overrides=None, skip=()):
+    """airflow.cfg text with airflow_config_overrides applied, every value's '%' doubled.
+
+    ``text`` is the role's rendered template: ``[section]`` headers and ``key = value`` lines (comments and
+    blank lines pass through). An override of a key the text has replaces its value in place; a new key goes
+    after the last option of its section, a new section at the end. ``skip`` lists ``section.key`` options
+    the environment file holds instead (airflow_secrets_in_env_file): their overrides go there, not here.
+    """
+    extra = {
+        section: {key: value for key, value in (options or {}).items() if f"{section}.{key}" not in skip}
+        for section, options in (overrides or {}).items()
     }
-    if backend == "cockroachdb" and major == 3:
-        # Airflow 3 cannot derive the async URL for the cockroachdb dialect itself.
-        database["sql_alchemy_conn_async"] = url_from_settings(db, async_driver=True)
-    if backend == "cockroachdb":
-        # The sync engine (scheduler, workers, API writes) asks for the rule's isolation; the async
-        # engine gets no engine args from Airflow, and takes the Airflow user's default, which the
-        # cockroachdb role sets to the same rule (ALTER ROLE ... SET default_transaction_isolation).
-        isolation = crdb_isolation(p.get("cockroachdb_version"))
-        database["sql_alchemy_engine_args"] = json.dumps({"isolation_level": isolation})
-    cfg = {
-        "core": {
-            "dags_folder": p["dags_folder"],
-            "executor": p.get("executor", "LocalExecutor"),
-            "parallelism": p.get("parallelism", 8),
-            "load_examples": _to_bool(p.get("load_examples", False)),
-        },
-        "database": database,
-        "logging": {"base_log_folder": p["logs_folder"]},
-        "scheduler": {
-            "use_row_level_locking": effective_row_level_locking(
-                backend, p.get("use_row_level_locking"), p.get("cockroachdb_version")
-            )
-        },
-    }
-    _merge(cfg, _web_sections(p, major))
-    _merge(cfg, _auth_sections(p, major))
-    secrets = p.get("secrets") or {}
-    for section, key, name in _secret_options(major):
-        cfg.setdefault(section, {})[key] = secrets.get(name, "")
-    _merge(cfg, p.get("overrides") or {})
-    cfg = {s: {k: _cfg_value(v) for k, v in opts.items()} for s, opts in cfg.items()}
-    env = {}
-    if _to_bool(p.get("secrets_in_env_file") or False):
-        moved = [option[:2] for option in _secret_options(major)]
-        moved += [("database", k) for k in ("sql_alchemy_conn", "sql_alchemy_conn_async")]
-        for section, key in moved:
-            if key in cfg.get(section, {}):
-                env[f"AIRFLOW__{section.upper()}__{key.upper()}"] = cfg[section].pop(key)
-    return {"cfg": cfg, "env": env}
+    lines, section, last_option = [], None, {}
+    for line in text.split("\n"):
+        header, option = _SECTION_RE.match(line), _OPTION_RE.match(line)
+        if header:
+            section = header.group(1)
+            last_option.setdefault(section, len(lines))
+        elif option and section is not None:
+            key, value = option.groups()
+            value = extra.get(section, {}).pop(key, value)
+            line = f"{key} = {cfg_escape(_cfg_value(value))}"
+            last_option[section] = len(lines)
+        lines.append(line)
+    for section in reversed(list(last_option)):
+        added = [f"{k} = {cfg_escape(_cfg_value(v))}" for k, v in extra.pop(section, {}).items()]
+        lines[last_option[section] + 1 : last_option[section] + 1] = added
+    tail = lines.pop() if lines and lines[-1] == "" else None
+    for section, options in extra.items():
+        lines += ["", f"[{section}]"] + [f"{k} = {cfg_escape(_cfg_value(v))}" for k, v in options.items()]
+    if tail is not None:
+        lines.append(tail)
+    return "\n".join(lines)
 
 
 def _cfg_value(value):
@@ -439,11 +394,16 @@ def differing_secrets(stored, given):
 class FilterModule:
     def filters(self):
         return {
-            "airflow_config": airflow_config,
             "airflow_preflight_errors": preflight_errors,
+            "airflow_cfg_merge": cfg_merge,
+            "airflow_pool_recycle": effective_pool_recycle,
+            "airflow_row_level_locking": effective_row_level_locking,
+            "airflow_crdb_engine_args": crdb_engine_args,
+            "airflow_api_listen_host": api_listen_host,
+            "airflow_api_base_url": api_base_url,
+            "airflow_auth_manager_class": auth_manager_class,
             "airflow_constraints_url": constraints_url,
             "airflow_major": airflow_major,
-            "airflow_cfg_escape": cfg_escape,
             "airflow_env_file_value": env_file_value,
             "airflow_differing_secrets": differing_secrets,
             "airflow_crdb_isolation": crdb_isolation,

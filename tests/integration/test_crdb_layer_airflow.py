@@ -203,13 +203,11 @@ def test_the_dag_processor_activates_assets_with_on_conflict_do_nothing(migrated
 
 
 def _engine_args_the_role_writes(crdb_version: str) -> str:
-    """[database] sql_alchemy_engine_args exactly as the airflow role's filter renders it."""
-    from ansible_collections.airflow_ops.metastore.plugins.filter import airflow as airflow_filter
+    """[database] sql_alchemy_engine_args exactly as the airflow role's template renders it."""
+    from tests.unit.test_airflow_cfg import inputs, render
 
-    from tests.unit.test_airflow_cfg import inputs
-
-    params = inputs("cockroachdb", "3.3.2", cockroachdb_version=crdb_version)
-    return airflow_filter.airflow_config(params)["cfg"]["database"]["sql_alchemy_engine_args"]
+    cfg, _unused = render(inputs("cockroachdb", "3.3.2", cockroachdb_version=crdb_version))
+    return cfg.get("database", "sql_alchemy_engine_args")
 
 
 @pytest.mark.slow

@@ -1,18 +1,29 @@
 """The airflow role's airflow.cfg: rendered from the real template for each backend x Airflow major and
-read back the way Airflow reads it (ConfigParser with '%' interpolation); plus its preflight checks."""
+read back the way Airflow reads it (ConfigParser with '%' interpolation); plus its preflight checks.
+
+Rendering is Ansible's own templating (its Templar, as the template module calls it) over the role's
+defaults/main.yml and vars/main.yml, with a case's settings as the highest-precedence variables: what the
+role writes, not a copy of it. Not proven here: the template module's file handling (Molecule does that).
+"""
 
 from __future__ import annotations
 
 import configparser
+import functools
 import json
+import sys
 from pathlib import Path
 
-import jinja2
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 from ansible_collections.airflow_ops.metastore.plugins.filter import airflow as airflow_role
 from sqlalchemy.engine import make_url
+
+from tests.support.collection import ensure_collection_importable
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "airflow"
 
@@ -53,25 +64,92 @@ def inputs(backend="postgresql", version="3.3.2", **extra):
     return params
 
 
+def _trusted(value):
+    """Role files are templates to Ansible (trusted); the case's own values stay plain data."""
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return {k: _trusted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trusted(v) for v in value]
+    return value
+
+
+def role_vars(params):
+    """The role variables an operator would set for ``params`` (the preflight filter's input shape)."""
+    db, api = params["db"], params.get("api") or {}
+
+    def blank(value):  # None in the filter's input is the role's empty string
+        return "" if value is None else value
+
+    variables = {
+        "airflow_version": params["version"],
+        "airflow_db_backend": db["backend"],
+        "airflow_db_host": db["host"],
+        "airflow_db_port": blank(db["port"]),
+        "airflow_db_name": db["database"],
+        "airflow_db_user": db["user"],
+        "airflow_db_password": db["password"],
+        **{f"airflow_db_{k}": blank(db[k]) for k in ("sslmode", "sslrootcert", "sslcert", "sslkey")},
+        "airflow_db_query": db["query"],
+        "airflow_db_pool_recycle": blank(params.get("pool_recycle")),
+        "airflow_proxy_timeout_seconds": blank(params.get("proxy_timeout")),
+        "airflow_cockroachdb_version": blank(params.get("cockroachdb_version")),
+        "airflow_use_row_level_locking": blank(params.get("use_row_level_locking")),
+        "airflow_home": str(Path(params["simple_auth_passwords_file"]).parent),
+        "airflow_dags_folder": params["dags_folder"],
+        "airflow_logs_folder": params["logs_folder"],
+        "airflow_executor": params["executor"],
+        "airflow_parallelism": params["parallelism"],
+        "airflow_api_host": api.get("host", ""),
+        "airflow_api_port": api.get("port", 8080),
+        "airflow_api_workers": api.get("workers", 1),
+        "airflow_api_base_url": api.get("base_url", ""),
+        "airflow_api_tls_cert": api.get("tls_cert", ""),
+        "airflow_api_tls_key": api.get("tls_key", ""),
+        "airflow_auth_manager": params["auth_manager"],
+        "airflow_admin_username": params["admin_username"],
+        "airflow_secrets_in_env_file": params["secrets_in_env_file"],
+        "airflow_config_overrides": params["overrides"],
+        "_airflow_secrets": params["secrets"],  # the fact secrets.yml sets before the template task
+        "ansible_managed": "managed by Ansible",
+    }
+    if "load_examples" in params:
+        variables["airflow_load_examples"] = params["load_examples"]
+    return variables
+
+
+@functools.cache
+def _collection_loader():
+    """Ansible's collection loader, as ansible-playbook installs it: finds airflow_ops.metastore.* filters.
+
+    The tests import the collection's code from sys.path first (tests/support/collection.py); the loader
+    must own the collection's packages (it reads their meta/runtime.yml), so their sys.path copies are
+    dropped. Modules already imported stay as they are.
+    """
+    for name in [n for n in sys.modules if n.split(".")[0] == "ansible_collections"]:
+        if hasattr(sys.modules[name], "__path__"):
+            del sys.modules[name]
+    _AnsibleCollectionFinder(paths=[str(ensure_collection_importable())])._install()
+
+
+def render_text(template, params):
+    """``template`` (under the role's templates/) rendered as the template module renders it."""
+    _collection_loader()
+    variables = {}
+    for name in ("defaults", "vars"):
+        variables.update(_trusted(yaml.safe_load((ROLE / name / "main.yml").read_text())))
+    variables.update(role_vars(params))
+    templar = Templar(loader=DataLoader(), variables=variables)
+    source = trust_as_template((ROLE / "templates" / template).read_text())
+    return templar.template(source, escape_backslashes=False, overrides={"trim_blocks": True})
+
+
 def render(params):
-    env = jinja2.Environment(  # noqa: S701 - renders an INI file, as Ansible does (no autoescape)
-        loader=jinja2.FileSystemLoader(str(ROLE / "templates")),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        {f"airflow_ops.metastore.{k}": f for k, f in airflow_role.FilterModule().filters().items()}
-    )
-    config = airflow_role.airflow_config(params)
-    text = env.get_template("airflow.cfg.j2").render(
-        _airflow_config=config, ansible_managed="managed by Ansible", airflow_home="/opt/airflow"
-    )
+    text = render_text("airflow.cfg.j2", params)
     parser = configparser.ConfigParser()  # Airflow's parser interpolates '%' the same way
     parser.read_string(text)
-    env_text = env.get_template("airflow.env.j2").render(
-        _airflow_config=config, ansible_managed="managed by Ansible", airflow_home="/opt/airflow"
-    )
-    return parser, env_text
+    return parser, render_text("airflow.env.j2", params)
 
 
 MATRIX = [(b, v) for b in ("postgresql", "mysql", "cockroachdb") for v in ("2.11.2", "3.3.2")]
@@ -124,7 +202,7 @@ def test_airflow3_layout_has_api_server_execution_api_and_simple_auth_manager():
 
 
 def role_default_api(**extra):
-    """The api settings as the role passes them (vars/main.yml _airflow_cfg_inputs) with its defaults."""
+    """The role's default api settings (defaults/main.yml), with ``extra`` set by the operator."""
     defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
     api = {
         "host": defaults["airflow_api_host"],
@@ -232,6 +310,22 @@ def test_overrides_add_and_replace_options_per_section():
     assert cfg.get("smtp", "smtp_port") == "25"
 
 
+def test_an_overridden_key_keeps_its_one_line_and_new_keys_end_their_section():
+    overrides = {"core": {"parallelism": 2, "default_timezone": "UTC"}, "smtp": {"smtp_port": 25}}
+    text = render_text("airflow.cfg.j2", inputs(overrides=overrides))
+    assert text.count("parallelism = ") == 1
+    assert "load_examples = False\nexecution_api_server_url" in text  # the role's order is kept
+    assert "fernet_key = " + SECRETS["fernet_key"] + "\ndefault_timezone = UTC\n\n[database]" in text
+    assert text.endswith("\n[smtp]\nsmtp_port = 25\n")
+
+
+def test_overrides_of_what_the_environment_file_holds_go_there():
+    overrides = {"database": {"sql_alchemy_conn": "postgresql://elsewhere/airflow"}}
+    cfg, env_text = render(inputs(secrets_in_env_file=True, overrides=overrides))
+    assert not cfg.has_option("database", "sql_alchemy_conn")
+    assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql://elsewhere/airflow"' in env_text
+
+
 @pytest.mark.parametrize("version", ["2.11.2", "3.3.2"])
 def test_env_file_mode_moves_every_secret_out_of_airflow_cfg(version):
     cfg, env_text = render(inputs("cockroachdb", version, secrets_in_env_file=True))
@@ -249,7 +343,7 @@ def test_env_file_mode_moves_every_secret_out_of_airflow_cfg(version):
 
 def test_multiline_values_are_refused():
     with pytest.raises(AnsibleFilterError, match="one line"):
-        airflow_role.airflow_config(inputs(overrides={"core": {"x": "a\nb"}}))
+        render(inputs(overrides={"core": {"x": "a\nb"}}))
 
 
 # --- constraints URL ---------------------------------------------------------------------------
