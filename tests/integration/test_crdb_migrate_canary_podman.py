@@ -17,36 +17,25 @@ What this does not prove: the same on CockroachDB (see test_crdb_layer_airflow.p
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import psycopg2
 import pytest
 
+from tests.support import podman_host
 from tests.support.airflow_env import ensure_airflow, migrate_airflow_db
 from tests.support.playbook import run_playbook
 
-IMAGE = "localhost/airflow-ops-test:bookworm"
 NAME = "airflow-ops-canary-test"
 KEY = "airflow_ops_migration_canary"
 DAG_ID = "airflow_ops_migration_canary"
 
 
-def _skip_reason():
-    if os.geteuid() != 0:
-        return "needs root: the test starts a privileged podman container with systemd"
-    if not shutil.which("podman"):
-        return "podman is not installed (make test-hosts)"
-    if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
-        return f"no {IMAGE} image (make test-hosts)"
-    return None
-
-
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.integration,
-    pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason())),
+    pytest.mark.skipif(podman_host.skip_reason() is not None, reason=str(podman_host.skip_reason())),
 ]
 
 
@@ -60,12 +49,7 @@ def host_with_airflow(postgres_server):
         cur.execute("DROP DATABASE IF EXISTS canary WITH (FORCE)")
         cur.execute("CREATE DATABASE canary")
     migrate_airflow_db(postgres_server.url_for("canary"), "3.3.2")
-    subprocess.run(["podman", "rm", "-f", NAME], capture_output=True, check=False)
-    subprocess.run(
-        ["podman", "run", "-d", "--name", NAME, "--privileged", "--systemd=always", "--network", "host",
-         "-v", f"{venv}:{venv}:ro", "-v", f"{interpreter_root}:{interpreter_root}:ro", IMAGE, "/sbin/init"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    podman_host.start_host(NAME, (f"{venv}:{venv}:ro", f"{interpreter_root}:{interpreter_root}:ro"))
     setup = (
         "useradd --system --user-group --home-dir /opt/airflow --shell /usr/sbin/nologin airflow"
         " && mkdir -p /etc/airflow /opt/airflow && chown airflow:airflow /opt/airflow"
@@ -73,7 +57,7 @@ def host_with_airflow(postgres_server):
     )
     subprocess.run(["podman", "exec", NAME, "sh", "-c", setup], check=True)
     yield venv, postgres_server, conn
-    subprocess.run(["podman", "rm", "-f", NAME], capture_output=True, check=False)
+    podman_host.remove_host(NAME)
     with conn.cursor() as cur:
         cur.execute("DROP DATABASE IF EXISTS canary WITH (FORCE)")
     conn.close()
@@ -109,10 +93,7 @@ def _run_canary(tmp_path, venv):
         "airflow_venv": str(venv),
         "migrate_target_identity": "canary-test",
     }
-    inventory = (
-        f"{NAME} ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3"
-    )
-    result = run_playbook(tmp_path, play, extra, inventory=inventory, timeout=600)
+    result = run_playbook(tmp_path, play, extra, inventory=podman_host.inventory(NAME), timeout=600)
     return result.returncode, result.stdout + result.stderr
 
 
