@@ -45,7 +45,11 @@ ruff: venv
 ansible-lint: collection-link
 	ansible-lint --profile production --strict
 
-lint: ruff ansible-lint ## ruff + ansible-lint (production profile)
+.PHONY: docs-check
+docs-check: venv ## each role README's variables table is what its meta/argument_specs.yml says
+	$(BIN)/python scripts/role_docs.py --check
+
+lint: ruff ansible-lint docs-check ## ruff + ansible-lint (production profile) + docs-check
 
 sanity: venv ## ansible-test sanity on a copy under ansible_collections/airflow_ops/metastore
 	bash scripts/sanity.sh
