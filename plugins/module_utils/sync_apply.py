@@ -645,8 +645,10 @@ class Applier:
                 time.sleep(min(5.0, 0.2 * 2**attempt))
                 self._reopen_target()
         self.batch, self.batch_changes = [], 0
+        # Confirmed to the source with the next status update (every 0.5 s, as a subscriber's status
+        # interval), not after each batch: a kill in between makes the source send committed transactions
+        # again, and the LSN skip in _committed drops them.
         self.position = max(self.position, self.state.end_lsn)
-        self._feedback()
 
     def _reopen_target(self):
         try:

@@ -297,12 +297,15 @@ def dump_from_new_slot(conn, params, options, name, admin):
     if options.check_mode:
         result = dumper.run_dump(conn, params, options)
         return dict(result, changed=True, replication_slot=None, slots=[])
-    with admin.cursor() as cur:
-        if publication_exists(cur, name):  # left by a run that failed before its slot existed
-            cur.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(name)))
-        create_publication(cur, name, tables)
+    created = []  # what a failure removes again: only what this run created
     try:
+        with admin.cursor() as cur:
+            if publication_exists(cur, name):  # left by a run that failed before its slot existed
+                cur.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(name)))
+            create_publication(cur, name, tables)
+            created.append("publication")
         with new_slot(params, name) as start:
+            created.append("slot")
             replication = {
                 "slot": start.name,
                 "publication": name,
@@ -313,7 +316,10 @@ def dump_from_new_slot(conn, params, options, name, admin):
             result = dumper.run_dump(conn, params, options)
     except BaseException:
         with contextlib.suppress(Exception), admin.cursor() as cur:
-            drop(cur, name)
+            if "slot" in created:
+                drop(cur, name)
+            elif created:
+                cur.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(name)))
         raise
     with admin.cursor() as cur:
         slots = [s.as_dict() for s in our_slots(cur)]
