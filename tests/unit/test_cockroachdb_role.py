@@ -22,7 +22,7 @@ ROLE_FQCN = "airflow_ops.metastore.cockroachdb"
 def render_unit(**overrides):
     variables = {
         "ansible_managed": "Ansible managed",
-        "cockroachdb__binary": "/usr/local/bin/cockroach",
+        "_cockroachdb_binary": "/usr/local/bin/cockroach",
         "cockroachdb_os_user": "cockroach",
         "cockroachdb_data_dir": "/var/lib/cockroach",
         "cockroachdb_certs_dir": "/etc/cockroach/certs",
@@ -78,7 +78,7 @@ def test_unit_runs_as_the_service_account_with_notify_and_enough_files():
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
 def test_rendered_unit_passes_systemd_analyze(tmp_path):
     unit = tmp_path / "cockroachdb.service"
-    unit.write_text(render_unit(cockroachdb__binary="/bin/true"))
+    unit.write_text(render_unit(_cockroachdb_binary="/bin/true"))
     verify = ["systemd-analyze", "verify", str(unit)]
     result = subprocess.run(verify, capture_output=True, text=True, check=False)
     problems = [line for line in result.stderr.splitlines() if "cockroachdb.service" in line]
@@ -86,7 +86,7 @@ def test_rendered_unit_passes_systemd_analyze(tmp_path):
 
 
 def test_certificate_layout_is_what_cockroach_expects_with_private_keys_0600():
-    layout = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["cockroachdb__cert_files"]
+    layout = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["_cockroachdb_cert_files"]
     names = {f["name"]: f for f in layout}
     assert set(names) == {"ca.crt", "node.crt", "node.key", "client.root.crt", "client.root.key"}
     for name, entry in names.items():
@@ -98,7 +98,7 @@ def test_certificate_layout_is_what_cockroach_expects_with_private_keys_0600():
 def test_init_tolerates_only_the_already_initialized_answer():
     task = yaml.safe_load((ROLE / "tasks" / "cluster.yml").read_text())[0]
     assert "already been initialized" in task["failed_when"]
-    assert task["changed_when"] == "cockroachdb__init.rc == 0"
+    assert task["changed_when"] == "_cockroachdb_init.rc == 0"
 
 
 def _user_tasks():
