@@ -77,7 +77,7 @@ options:
         is in the dump.
       - The name must start with C(airflow_ops_) (that is how every run finds a slot left behind). The
         publication gets the same name.
-      - Refused while any slot named C(airflow_ops_...) exists on the source (it keeps WAL until dropped:
+      - Refused while any slot named C(airflow_ops_...) exists on the source (it keeps WAL until dropped;
         resume it with M(airflow_ops.metastore.metastore_sync) or drop it with
         O(airflow_ops.metastore.metastore_sync#module:mode=drop)), when C(wal_level) is not C(logical),
         no replication slot or WAL sender is free, the login has neither

@@ -22,7 +22,7 @@ description:
     retried.
   - Each target transaction also records, in C(<state_schema>.sync_state), the commit LSN of the last source
     transaction it holds, and in C(<state_schema>.sync_touched) the primary key of each row it wrote. A run
-    killed at any moment (kill -9, a lost connection) resumes from there: nothing is lost and nothing is
+    killed at any moment (kill -9, a lost connection) resumes from there, and nothing is lost and nothing is
     applied twice. A lost target or replication connection is reconnected up to O(reconnect_attempts)
     times within a run; the slot survives either way.
   - The source is told (flush LSN) only what the target has committed, so it releases WAL as the target
@@ -32,7 +32,7 @@ description:
     source's current WAL position (C(pg_current_wal_lsn())), applies exactly the transactions committed up
     to it and returns when the stream's position passes it. It does not wait for the stream to go quiet;
     a non-transactional logical message (C(pg_logical_emit_message)) makes sure the source decodes past
-    that position. O(mode=drop) is the abort entry point: it drops the slot (ending a session that still
+    that position. O(mode=drop) is the abort entry point. It drops the slot (ending a session that still
     streams from it) and the publication, and leaves the target as it is. O(mode=status) only reports.
   - Every run reports every slot named C(airflow_ops_...) on the source and the WAL it keeps.
   - Progress (rows applied, rows/s, lag in bytes and seconds, position) goes to O(progress_log), a file an
@@ -64,7 +64,7 @@ options:
     default: airflow_ops_sync
   start_lsn:
     description:
-      - Where to start while the target has no sync state yet: the dump's C(consistent_point)
+      - Where to start while the target has no sync state yet, the dump's C(consistent_point)
         (metastore_dump returns it, and writes it in the manifest as C(replication.consistent_point)).
       - Once the target holds a state for O(slot), the stream resumes after it and this is only checked (a
         state before it is left from an earlier sync and is refused).
@@ -90,7 +90,7 @@ options:
   timeout_seconds:
     description:
       - Fail when O(mode=catch_up) has not caught up, or O(mode=drain) has not reached its position, within
-        this time. The state is kept: running again resumes.
+        this time. The state is kept, so running again resumes.
     type: float
     default: 3600.0
   state_schema:
@@ -116,6 +116,7 @@ attributes:
         position (as O(mode=status)), and for O(mode=drop) whether something would be dropped.
   diff_mode:
     support: none
+    description: Reports positions and counts, not a diff.
 author:
   - airflow_ops.metastore contributors (@airflow-ops)
 requirements:
