@@ -56,7 +56,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the modules with missing_required_lib()
     HAS_PSYCOPG2 = False
 
-MODES = ("catch_up", "drain", "drop", "status")
+MODES = ("catch_up", "drain", "verify", "sequences", "drop", "status")
 STATE_TABLE = "sync_state"
 TOUCHED_TABLE = "sync_touched"
 DRAIN_MESSAGE_PREFIX = "airflow_ops.drain"

@@ -50,11 +50,16 @@ options:
     description:
       - V(catch_up) applies changes until the lag is below the thresholds (Airflow running).
       - V(drain) applies exactly up to the source's current WAL position (writers stopped).
+      - V(verify) (after the drain) compares every row the sync wrote (C(sync_touched)) source against
+        target by primary key, the row count of every table and every sequence, and fails naming each
+        difference. It reads the source in one snapshot and the target in one.
+      - V(sequences) (after the drain) sets every target sequence to the source's value with C(setval)
+        (the stream carries no sequence changes). Reports the sequences it changed.
       - V(drop) drops the slot and the publication (abort, or the end of a finished migration).
       - V(status) reports the slots, the source's position and the target's applied position, and changes
         nothing.
     type: str
-    choices: [catch_up, drain, drop, status]
+    choices: [catch_up, drain, verify, sequences, drop, status]
     default: catch_up
   slot:
     description:
@@ -252,6 +257,35 @@ total_rows:
   returned: with mode status and in check mode
   type: int
   sample: 210000
+tables:
+  description:
+    - With O(mode=verify), per table the row counts on both sides (C(source_rows), C(target_rows)), the rows
+      the sync touched (C(touched_rows)) and, when it touched any, how many of them are C(missing),
+      C(mismatched) or C(extraneous) on the target.
+  returned: with mode verify
+  type: list
+  elements: dict
+  sample: [{"schema": "public", "name": "dag_run", "source_rows": 120, "target_rows": 120, "touched_rows": 14,
+            "missing": 0, "mismatched": 0, "extraneous": 0}]
+touched_rows:
+  description: Rows the sync wrote, all compared by O(mode=verify).
+  returned: with mode verify
+  type: int
+  sample: 5400
+differences:
+  description: Each difference O(mode=verify) found (it fails when there is one).
+  returned: with mode verify
+  type: list
+  elements: str
+  sample: []
+sequences:
+  description:
+    - With O(mode=verify), every sequence's value on the source and the target.
+    - With O(mode=sequences), the sequences whose value it set (C(before) is the target's value before).
+  returned: with mode verify and sequences
+  type: list
+  elements: dict
+  sample: [{"schema": "public", "name": "dag_run_id_seq", "value": 1210, "is_called": true, "before": 120}]
 dropped:
   description: What O(mode=drop) dropped (C(slot NAME), C(publication NAME)).
   returned: with mode drop
@@ -280,6 +314,10 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_apply i
     status,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_slot import SlotError, check_name
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_verify import (
+    CutoverMismatch,
+    run_mode,
+)
 
 # The options' defaults are SyncOptions'.
 DEFAULTS = SyncOptions()
@@ -318,10 +356,16 @@ def main():
         check_name(options.slot)
         if options.mode == "drop":
             result = drop_sync(source, options)
+        elif options.mode in ("verify", "sequences"):
+            result = run_mode(source, params, options)
         elif options.mode == "status" or module.check_mode:
             result = status(source, params, options)
         else:
             result = run_sync(source, params, options)
+    except CutoverMismatch as exc:
+        module.fail_json(
+            msg=scrub(scrub(f"metastore_sync verify failed: {exc}", params), source), **exc.result
+        )
     except (SyncError, SlotError, ConnectionFailure, OSError) as exc:
         module.fail_json(msg=scrub(scrub(f"metastore_sync {options.mode} failed: {exc}", params), source))
     except DATABASE_ERRORS as exc:

@@ -19,6 +19,7 @@ Two checks do not come from the modules under test:
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -257,6 +258,32 @@ def test_writer_during_dump_load_and_catch_up_then_drain_leaves_the_target_equal
     assert {"dag_run", "task_instance", "log", "variable"} <= {row[0] for row in touched}
     again = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="drain"))
     assert again["_rc"] == 0 and again["changed"] is False and again["applied_transactions"] == 0
+    cutover_checks(source, target, dump, tmp_path)
+
+
+def cutover_checks(source, target, dump, tmp_path):
+    """mode=verify fails on sequences the stream did not carry, mode=sequences sets them, then verify passes;
+    a row changed on the target alone is named by verify."""
+    behind = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="verify"))
+    assert behind["_rc"] == 1 and "sequence public.dag_run_id_seq" in behind["msg"], behind.get("msg")
+    sequences = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="sequences"))
+    assert sequences["_rc"] == 0 and sequences["changed"] is True
+    assert "dag_run_id_seq" in {s["name"] for s in sequences["sequences"]}
+    verified = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="verify"))
+    assert verified["_rc"] == 0, verified.get("msg")
+    assert verified["differences"] == [] and verified["touched_rows"] > 0
+    by_name = {t["name"]: t for t in verified["tables"]}
+    assert by_name["task_instance"]["touched_rows"] > 0 and by_name["task_instance"]["mismatched"] == 0
+    touched = h.query(
+        target.url, "SELECT min(key_text) FROM airflow_ops.sync_touched WHERE table_name = 'variable'"
+    )[0][0]
+    h.query(
+        target.url,
+        "UPDATE variable SET val = 'changed on the target' WHERE id = %s",
+        (json.loads(touched)[0],),
+    )
+    tampered = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="verify"))
+    assert tampered["_rc"] == 1 and "public.variable: 1 mismatched" in tampered["msg"], tampered.get("msg")
 
 
 def _kill_after(args, delay):

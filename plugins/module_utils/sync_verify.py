@@ -1,0 +1,184 @@
+# Copyright: airflow_ops.metastore contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cutover's checks after the drain (writers stopped): touched rows, row counts, sequences; then setval.
+
+- Every row the sync wrote (``sync_touched`` on the target) is compared source against target by primary
+  key with verifier.verify_rows_by_keys, so the check costs what the sync changed, not the database size.
+- Every published table's row count, both sides.
+- Every sequence: the target's value may not be behind the source's (``set_sequences`` sets them: the
+  stream carries no sequence changes, so after a sync the target holds the dump's values).
+
+The source is read in one REPEATABLE READ snapshot, the target in one, each as it is after the drain.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, sync_apply, verifier
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
+
+try:
+    from psycopg2 import sql
+
+    HAS_PSYCOPG2 = True
+except ImportError:  # pragma: no cover - reported by the modules with missing_required_lib()
+    HAS_PSYCOPG2 = False
+
+
+def _snapshot(conn):
+    conn.rollback()
+    conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+
+
+def source_tables(cur, schemas=None):
+    """describe_tables entries (without checksums) of the tables the dump and the publication cover."""
+    return dumper.describe_tables(cur, schemas, False)
+
+
+def typed_keys(cur, table, key_texts):
+    """Key texts (from pgoutput) -> the values the server returns for those columns (for compare_keys)."""
+    types = {c["name"]: c["type"] for c in table["columns"]}
+    casts = sql.SQL(", ").join(
+        sql.SQL("CAST(%s AS {})").format(sql.SQL(types[k])) for k in table["primary_key"]
+    )  # format_type() output from the catalog, not from the stream
+    typed = []
+    for start in range(0, len(key_texts), 500):
+        chunk = key_texts[start : start + 500]
+        query = sql.SQL(" UNION ALL ").join(
+            sql.SQL("SELECT {}, {}").format(sql.Literal(index), casts) for index in range(len(chunk))
+        )
+        cur.execute(
+            sql.SQL("SELECT * FROM ({}) k ORDER BY 1").format(query), [v for key in chunk for v in key]
+        )
+        typed.extend(tuple(row[1:]) for row in cur.fetchall())
+    return typed
+
+
+def _count(cur, schema, name):
+    cur.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name)))
+    return int(cur.fetchone()[0])
+
+
+def verify_cutover(source, target, slot, state_schema, schemas=None):
+    """{"tables", "sequences", "touched_rows", "differences"}; differences is [] when the target matches."""
+    _snapshot(source)
+    target.rollback()
+    differences, tables_report, touched_rows = [], [], 0
+    try:
+        with source.cursor() as scur, target.cursor() as tcur:
+            tables = source_tables(scur, schemas)
+            touched = sync_apply.touched_keys(tcur, state_schema, slot)
+            target.rollback()
+            _snapshot(target)
+            for table in tables:
+                key = (table["schema"], table["name"])
+                entry = {"schema": key[0], "name": key[1], "source_rows": _count(scur, *key)}
+                entry["target_rows"] = _count(tcur, *key)
+                texts = touched.get(key, [])
+                entry["touched_rows"] = len(texts)
+                touched_rows += len(texts)
+                if texts:
+                    diff = verifier.verify_rows_by_keys(source, target, table, typed_keys(scur, table, texts))
+                    entry.update({k: diff[k] for k in ("missing", "mismatched", "extraneous")})
+                    if diff["missing"] or diff["mismatched"] or diff["extraneous"]:
+                        differences.append(f"{key[0]}.{key[1]}: {_describe(diff)}")
+                if entry["source_rows"] != entry["target_rows"]:
+                    differences.append(
+                        f"{key[0]}.{key[1]}: {entry['source_rows']} rows on the source, "
+                        f"{entry['target_rows']} on the target"
+                    )
+                tables_report.append(entry)
+            sequences = _compare_sequences(scur, target, schemas, differences)
+    finally:
+        source.rollback()
+        target.rollback()
+    return {
+        "tables": tables_report,
+        "sequences": sequences,
+        "touched_rows": touched_rows,
+        "differences": differences,
+    }
+
+
+def _describe(diff):
+    parts = []
+    for kind in ("missing", "mismatched", "extraneous"):
+        if diff[kind]:
+            parts.append(f"{diff[kind]} {kind} (e.g. {diff[f'{kind}_keys'][:3]})")
+    return ", ".join(parts)
+
+
+def _compare_sequences(scur, target, schemas, differences):
+    report = []
+    for seq in dumper.list_sequences(scur, schemas):
+        actual = verifier.sequence_value(target, seq["schema"], seq["name"])
+        report.append(
+            {"schema": seq["schema"], "name": seq["name"], "source": seq["value"], "target": actual}
+        )
+        if actual < seq["value"]:
+            differences.append(
+                f"sequence {seq['schema']}.{seq['name']}: {actual} on the target, behind {seq['value']} on "
+                "the source (run mode=sequences)"
+            )
+    return report
+
+
+def set_sequences(source, target, schemas=None, check_mode=False):
+    """setval every target sequence to the source's value (writers stopped); the ones that changed."""
+    _snapshot(source)
+    try:
+        with source.cursor() as cur:
+            wanted = dumper.list_sequences(cur, schemas)
+    finally:
+        source.rollback()
+    target.rollback()
+    changed = [
+        dict(seq, before=verifier.sequence_value(target, seq["schema"], seq["name"]))
+        for seq in wanted
+        if verifier.sequence_value(target, seq["schema"], seq["name"]) != seq["value"]
+    ]
+    target.rollback()
+    if check_mode or not changed:
+        return changed
+
+    def work(cur):
+        for seq in changed:
+            name = sql.Identifier(seq["schema"], seq["name"]).as_string(cur)
+            cur.execute("SELECT pg_catalog.setval(%s, %s, %s)", (name, seq["value"], seq["is_called"]))
+
+    run_transaction(target, work)
+    return changed
+
+
+class CutoverMismatch(Exception):
+    """The target differs from the source after the drain; ``result`` holds the whole report."""
+
+    def __init__(self, result):
+        super().__init__(
+            f"the target differs from the source: {'; '.join(result['differences'][:20])}. Do not switch: "
+            "drain again (are all writers stopped?), or roll back to the source"
+        )
+        self.result = result
+
+
+def run_mode(source_params, target_params, options):
+    """metastore_sync mode=verify or mode=sequences; the module's result."""
+    from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect
+
+    source, target = connect(source_params), connect(target_params)
+    try:
+        if options.mode == "sequences":
+            changed = set_sequences(source, target, check_mode=options.check_mode)
+            return {
+                "changed": bool(changed),
+                "mode": options.mode,
+                "slot": options.slot,
+                "sequences": changed,
+            }
+        report = verify_cutover(source, target, options.slot, options.state_schema)
+        result = dict(report, changed=False, mode=options.mode, slot=options.slot)
+        if report["differences"]:
+            raise CutoverMismatch(result)
+        return result
+    finally:
+        source.close()
+        target.close()
