@@ -82,6 +82,7 @@ class SyncOptions:
     progress_log: str | None = None
     progress_interval_seconds: float = 5.0
     reconnect_attempts: int = 5
+    alembic_revision: str | None = None  # the dump's; mode=verify refuses a source upgraded since
     check_mode: bool = False
 
     @classmethod
@@ -99,6 +100,7 @@ class SyncOptions:
             progress_log=params["progress_log"],
             progress_interval_seconds=params["progress_interval_seconds"],
             reconnect_attempts=params["reconnect_attempts"],
+            alembic_revision=params["alembic_revision"],
             check_mode=check_mode,
         )
 

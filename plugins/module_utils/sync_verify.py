@@ -58,13 +58,24 @@ def _count(cur, schema, name):
     return int(cur.fetchone()[0])
 
 
-def verify_cutover(source, target, slot, state_schema, schemas=None):
-    """{"tables", "sequences", "touched_rows", "differences"}; differences is [] when the target matches."""
+def verify_cutover(source, target, slot, state_schema, schemas=None, alembic_revision=None):
+    """{"tables", "sequences", "touched_rows", "differences"}; differences is [] when the target matches.
+
+    ``alembic_revision`` (the dump's): a source whose ``alembic_version`` differs was upgraded during the
+    sync (its schema changed, which the stream does not carry), and is a difference.
+    """
     _snapshot(source)
     target.rollback()
     differences, tables_report, touched_rows = [], [], 0
     try:
         with source.cursor() as scur, target.cursor() as tcur:
+            current = dumper.alembic_revision(scur)
+            if alembic_revision is not None and current != alembic_revision:
+                differences.append(
+                    f"alembic_version is {current} on the source, {alembic_revision} in the dump: Airflow "
+                    "was upgraded (or downgraded) during the sync, so the target's schema is not the "
+                    "source's; the cutover is refused (drop the sync and migrate again from a new dump)"
+                )
             tables = source_tables(scur, schemas)
             touched = sync_apply.touched_keys(tcur, state_schema, slot)
             target.rollback()
@@ -174,7 +185,9 @@ def run_mode(source_params, target_params, options):
                 "slot": options.slot,
                 "sequences": changed,
             }
-        report = verify_cutover(source, target, options.slot, options.state_schema)
+        report = verify_cutover(
+            source, target, options.slot, options.state_schema, alembic_revision=options.alembic_revision
+        )
         result = dict(report, changed=False, mode=options.mode, slot=options.slot)
         if report["differences"]:
             raise CutoverMismatch(result)

@@ -113,6 +113,12 @@ options:
     description: How often one run reconnects a lost target or replication connection before it fails.
     type: int
     default: 5
+  alembic_revision:
+    description:
+      - With O(mode=verify), the C(alembic_version) revision of the dump (metastore_dump returns it as
+        C(alembic_revision)). A source whose revision differs now was upgraded during the sync, and the
+        verification fails, so the cutover is refused.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -339,6 +345,7 @@ def main():
         progress_log={"type": "path"},
         progress_interval_seconds={"type": "float", "default": DEFAULTS.progress_interval_seconds},
         reconnect_attempts={"type": "int", "default": DEFAULTS.reconnect_attempts},
+        alembic_revision={"type": "str"},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

@@ -284,6 +284,12 @@ def cutover_checks(source, target, dump, tmp_path):
     )
     tampered = h.run_module("metastore_sync", sync_args(source, target, dump, tmp_path, mode="verify"))
     assert tampered["_rc"] == 1 and "public.variable: 1 mismatched" in tampered["msg"], tampered.get("msg")
+    h.query(source.url, "UPDATE alembic_version SET version_num = 'f00dfeed0001'")  # an upgrade mid-sync
+    upgraded = h.run_module(
+        "metastore_sync",
+        sync_args(source, target, dump, tmp_path, mode="verify", alembic_revision=dump["alembic_revision"]),
+    )
+    assert upgraded["_rc"] == 1 and "cutover is refused" in upgraded["msg"], upgraded.get("msg")
 
 
 def _kill_after(args, delay):
