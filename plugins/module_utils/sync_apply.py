@@ -27,6 +27,7 @@ received but not yet applied, 0 when there is none.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -87,22 +88,9 @@ class SyncOptions:
 
     @classmethod
     def from_params(cls, params, check_mode):
-        return cls(
-            slot=params["slot"],
-            mode=params["mode"],
-            start_lsn=params["start_lsn"],
-            batch_rows=params["batch_rows"],
-            batch_seconds=params["batch_seconds"],
-            max_lag_bytes=params["max_lag_bytes"],
-            max_lag_seconds=params["max_lag_seconds"],
-            timeout_seconds=params["timeout_seconds"],
-            state_schema=params["state_schema"],
-            progress_log=params["progress_log"],
-            progress_interval_seconds=params["progress_interval_seconds"],
-            reconnect_attempts=params["reconnect_attempts"],
-            alembic_revision=params["alembic_revision"],
-            check_mode=check_mode,
-        )
+        """The module's options of the same names (every field but check_mode is an option)."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name != "check_mode"]
+        return cls(check_mode=check_mode, **{name: params[name] for name in names})
 
 
 # --- state on the target ------------------------------------------------------------------------------
