@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write each role README's variables table from the role's meta/argument_specs.yml (the one home).
 
 For every role under roles/, the README holds the generated part between two marker lines:

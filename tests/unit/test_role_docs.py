@@ -46,11 +46,11 @@ SPEC = {
 }
 
 
-def make_role(tmp_path, spec=SPEC, defaults=None):
+def make_role(tmp_path, defaults=None):
     role = tmp_path / "roles" / "demo"
     (role / "meta").mkdir(parents=True)
     (role / "defaults").mkdir()
-    (role / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    (role / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(SPEC, sort_keys=False))
     defaults = {"demo_port": 8080, "demo_dir": "{{ demo_home }}/x", "demo_state": "present"} | (
         defaults or {}
     )
