@@ -88,7 +88,9 @@ class AirflowWriter:
                     (
                         dag_id,
                         f"/opt/airflow/dags/{dag_id}.py",
-                        f"{dag_id}: \u00e9t\u00e9 \U0001f680 tab\there",
+                        # A long doc_md-like description, stored out of line (TOAST): an update of
+                        # another column sends it as unchanged ('u'), and the applier must keep it.
+                        self._long_text(dag_id),
                     ),
                 )
                 version = str(uuid.UUID(int=self.random.getrandbits(128)))
@@ -106,7 +108,19 @@ class AirflowWriter:
         for _index in range(runs):
             self.new_run(finished=True)
 
+    def _long_text(self, dag_id):
+        words = [f"{dag_id}:", "\u00e9t\u00e9", "\U0001f680", "tab\there"]
+        words += [uuid.UUID(int=self.random.getrandbits(128)).hex for _index in range(2000)]
+        return " ".join(words)
+
     # steps (each one transaction) -----------------------------------------------------------------
+
+    def pause_dag(self):
+        """The UI's pause toggle: dag.is_paused changes, the long description is not sent again."""
+        with self.conn, self.conn.cursor() as cur:
+            cur.execute(
+                "UPDATE dag SET is_paused = NOT is_paused WHERE dag_id = %s", (self.random.choice(DAGS),)
+            )
 
     def _run_id(self):
         self.serial += 1
@@ -261,6 +275,7 @@ class AirflowWriter:
         ("log", 4),
         ("set_variable", 2),
         ("db_clean", 1),
+        ("pause_dag", 1),
     )
 
     def step(self):
