@@ -134,7 +134,7 @@ def _compare_sequences(scur, target, schemas, differences):
 
 
 def set_sequences(source, target, schemas=None, check_mode=False):
-    """setval every target sequence to the source's value (writers stopped); the ones that changed."""
+    """setval each target sequence behind the source to the source's value (writers stopped); those set."""
     _snapshot(source)
     try:
         with source.cursor() as cur:
@@ -142,10 +142,14 @@ def set_sequences(source, target, schemas=None, check_mode=False):
     finally:
         source.rollback()
     target.rollback()
+    # Only sequences behind the source move: one ahead has handed out ids the target may store already.
+    current = {
+        (s["schema"], s["name"]): verifier.sequence_value(target, s["schema"], s["name"]) for s in wanted
+    }
     changed = [
-        dict(seq, before=verifier.sequence_value(target, seq["schema"], seq["name"]))
+        dict(seq, before=current[(seq["schema"], seq["name"])])
         for seq in wanted
-        if verifier.sequence_value(target, seq["schema"], seq["name"]) != seq["value"]
+        if current[(seq["schema"], seq["name"])] < seq["value"]
     ]
     target.rollback()
     if check_mode or not changed:
