@@ -53,8 +53,9 @@ options:
       - V(verify) (after the drain) compares every row the sync wrote (C(sync_touched)) source against
         target by primary key, the row count of every table and every sequence, and fails naming each
         difference. It reads the source in one snapshot and the target in one.
-      - V(sequences) (after the drain) sets every target sequence to the source's value with C(setval)
-        (the stream carries no sequence changes). Reports the sequences it changed.
+      - V(sequences) (after the drain) sets each target sequence that is behind the source to the source's
+        value with C(setval) (the stream carries no sequence changes), never one that is ahead. Reports the
+        sequences it set.
       - V(drop) drops the slot and the publication (abort, or the end of a finished migration).
       - V(status) reports the slots, the source's position and the target's applied position, and changes
         nothing.
