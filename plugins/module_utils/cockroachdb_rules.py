@@ -726,3 +726,22 @@ TRUNCATE_AS_DELETE = "truncate-as-delete"
 def truncate_form(is_cockroachdb: bool) -> str:
     """``TRUNCATE`` (PostgreSQL, transactional there) or ``DELETE`` (CockroachDB: TRUNCATE is not)."""
     return "DELETE" if is_cockroachdb else "TRUNCATE"
+
+
+# --- Sequences at the cutover (metastore_sequences, metastore_verify touched_slot) ----------------------
+#
+# setval(seq, n, is_called) and ``SELECT last_value, is_called FROM seq`` exist on both engines, and
+# information_schema.sequences gives the increment on both, so the statements need no rule. The stored
+# state does differ: CockroachDB does not store is_called (CRDB_CONSTRUCTS.md, "Accepted, but different":
+# "setval('s', N, true): supported; is_called is not stored, result matches PostgreSQL with true"; not
+# run on a cluster here, the CockroachDB variant of test_metastore_cutover.py checks it). So a
+# (last_value, is_called) pair read back from CockroachDB may differ from PostgreSQL's for the same
+# position. Positions are
+# therefore compared as the value the next nextval returns, which is the same on both engines (or, if
+# CockroachDB reads setval(n, false) as true, one step ahead: a gap, never a reused id).
+SEQUENCE_POSITION_AS_NEXT_VALUE = "sequence-position-as-next-value"
+
+
+def sequence_next_value(last_value: int, is_called: bool, increment: int) -> int:
+    """The value the next ``nextval`` returns: ``last_value`` itself until it was handed out."""
+    return last_value + increment if is_called else last_value

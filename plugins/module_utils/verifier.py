@@ -14,7 +14,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, row_compare
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import (
+    catalog,
+    row_compare,
+    sync_apply,
+    sync_sequences,
+)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
     checksum_query,
     table_checksum,
@@ -411,3 +416,118 @@ def row_failure_details(report):
         if kinds:
             parts.append(f"{t['schema']}.{t['name']}: " + ", ".join(kinds))
     return "; ".join(parts)
+
+
+# Cutover verification (writers stopped, sync drained): counts, the rows the sync touched, sequences.
+
+
+def verify_touched_against_source(
+    source, target, describe_source, slot, state_schema, ignore_schemas=(), options=None
+):
+    """Compare a live source with the target at the cutover, each side in one REPEATABLE READ snapshot.
+
+    (a) every table's row count (tables missing on the target are ``missing``, extra ones are listed in
+    ``extra_objects``); (b) every row listed in ``<state_schema>.sync_touched`` for ``slot`` on the target,
+    by primary key with verify_rows_by_keys (a row deleted on the source must be absent on the target, a
+    present one equal); (c) every sequence: the target's next value may not be behind the source's
+    (sync_sequences.set_sequences sets them). Costs what the sync changed plus one count per table, not
+    the database size. Returns the row-level report (tables with ``rows``, row_differences, ...), where
+    each table's ``rows`` also holds ``touched`` (the keys compared).
+    """
+    options = options or RowOptions()
+    previous = [(c, c.isolation_level, c.readonly) for c in (source, target)]
+    try:
+        _snapshot(source)
+        _snapshot(target)
+        with source.cursor() as cur:
+            source_tables, source_sequences = describe_source(cur)
+            expected_counts = {(t["schema"], t["name"]): _row_count(cur, t) for t in source_tables}
+            wanted = sync_sequences.positions(cur, [(s["schema"], s["name"]) for s in source_sequences])
+        with target.cursor() as cur:
+            present = user_objects(cur, ignore_schemas)
+            touched = sync_apply.touched_keys(cur, state_schema, slot)
+            have = sync_sequences.positions(cur, list(wanted))
+        names = {(o["schema"], o["name"]) for o in present}
+        tables = []
+        for table in source_tables:
+            key = (table["schema"], table["name"])
+            if key not in names:
+                tables.append(
+                    _missing_entry({**table, "row_count": expected_counts[key]}, "not on the target")
+                )
+                continue
+            with target.cursor() as cur:
+                actual = _row_count(cur, table)
+            shape = _shape(table, target)
+            keys = [_typed_key(shape, texts) for texts in touched.get(key, [])]
+            rows = verify_rows_by_keys(source, target, table, keys, options)
+            tables.append(_touched_entry(table, expected_counts[key], actual, rows, len(keys)))
+    finally:
+        for conn, isolation, readonly in previous:
+            _restore(conn, isolation, readonly)
+    sequences_behind = [
+        {
+            "schema": schema,
+            "name": name,
+            "expected": position.next_value,
+            "actual": have[(schema, name)].next_value if (schema, name) in have else None,
+        }
+        for (schema, name), position in sorted(wanted.items())
+        if (schema, name) not in have or sync_sequences.behind(position, have[(schema, name)])
+    ]
+    expected_names = {(t["schema"], t["name"]) for t in source_tables}
+    expected_names |= {(s["schema"], s["name"]) for s in source_sequences}
+    report = _report(tables, sequences_behind, present, expected_names)
+    report["touched_rows"] = sum(len(v) for v in touched.values())
+    return report
+
+
+def _row_count(cur, table):
+    cur.execute(
+        sql.SQL("SELECT count(*) FROM {}.{}").format(
+            sql.Identifier(table["schema"]), sql.Identifier(table["name"])
+        )
+    )
+    return int(cur.fetchone()[0])
+
+
+def _typed_key(shape, key_texts):
+    """A key as sync_touched holds it (the primary key's texts) -> as a database read returns it."""
+    texts = [None] * len(shape.columns)
+    for index, text in zip(shape.key_indexes, key_texts):  # noqa: B905 - hosts with Python < 3.10
+        texts[index] = text
+    return shape.key_of_texts(texts)
+
+
+def _touched_entry(table, expected_rows, actual_rows, rows, touched):
+    rows = dict(rows, rechecked=False, touched=touched)
+    rows_equal = not any(rows[kind] for kind in row_compare.TableDiff.KINDS)
+    counts_equal = expected_rows == actual_rows
+    return {
+        "schema": table["schema"],
+        "name": table["name"],
+        "expected_rows": expected_rows,
+        "actual_rows": actual_rows,
+        "checksum_match": rows_equal,
+        "status": "equal" if rows_equal and counts_equal else "differs",
+        "problem": None
+        if counts_equal
+        else f"{expected_rows} rows on the source, {actual_rows} on the target",
+        "rows": rows,
+    }
+
+
+def cutover_failure_message(report):
+    """What differs at the cutover, and what to do; empty when the target matches."""
+    parts = [p for p in (failure_message(report), row_failure_details(report)) if p]
+    if report["extra_objects"]:
+        parts.append("tables or sequences only on the target: " + ", ".join(report["extra_objects"]))
+    if not parts:
+        return ""
+    advice = (
+        "Do not switch: check that every writer is stopped and drain again (metastore_sync mode=drain), "
+        "then verify again; or roll back to the source"
+    )
+    if report["sequences_behind"]:
+        advice += "; sequences behind: run metastore_sequences first"
+    return "; ".join(parts) + ". " + advice

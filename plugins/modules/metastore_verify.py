@@ -34,6 +34,15 @@ description:
     a source that is still being written.
   - Fails with the list of differing tables (and their differing rows), and of sequences whose value is
     behind the expected one.
+  - With O(touched_slot) (the online migration's cutover: writers stopped,
+    M(airflow_ops.metastore.metastore_sync) drained to the source's current position) it compares the
+    live source with the target, each in one REPEATABLE READ snapshot, in seconds whatever the size:
+    every table's row count (a table missing on the target is a difference), every row that the sync
+    wrote for that slot (listed on the target in C(<state_schema>.sync_touched)) by primary key (a row
+    deleted on the source must be absent on the target, a present one equal), and every sequence (the
+    target's next value may not be behind the source's; run M(airflow_ops.metastore.metastore_sequences)
+    first). Tables, views and sequences only on the target also fail it. O(row_level), O(batch_rows) and
+    O(recheck_delay) do not apply.
   - Read-only; never reports a change.
 extends_documentation_fragment:
   - airflow_ops.metastore.connection
@@ -79,6 +88,17 @@ options:
       - The counts always cover every row.
     type: int
     default: 20
+  touched_slot:
+    description:
+      - The replication slot of a drained M(airflow_ops.metastore.metastore_sync) run; selects the cutover
+        verification (see the description). Needs O(source_url).
+    type: str
+  state_schema:
+    description:
+      - With O(touched_slot), the target schema where M(airflow_ops.metastore.metastore_sync) keeps its state
+        (the C(state_schema) given to M(airflow_ops.metastore.metastore_sync)). Keep it in O(ignore_schemas).
+    type: str
+    default: airflow_ops
   recheck_delay:
     description:
       - Seconds to wait before re-reading every differing row from both sides (each in a new snapshot) and
@@ -123,6 +143,12 @@ EXAMPLES = r"""
   register: verify
   failed_when: false
 
+- name: Cutover (Airflow stopped, sync drained, sequences set) - counts, touched rows and sequences
+  airflow_ops.metastore.metastore_verify:
+    url: "{{ target_url }}"
+    source_url: "{{ source_url }}"
+    touched_slot: airflow_ops_sync
+
 - name: Show the rows that differ
   ansible.builtin.debug:
     var: verify.row_differences
@@ -138,6 +164,9 @@ tables:
       primary key, O(row_level=false)); otherwise it holds the counts C(missing), C(mismatched) and
       C(extraneous), the first keys of each kind (C(missing_keys), ...; each key a list of the primary key's
       values in order) and C(rechecked).
+    - With O(touched_slot), C(expected_rows) and C(actual_rows) are the counts on the source and the
+      target, C(problem) says when they differ, and C(rows) (always set) covers the rows the sync touched,
+      whose number is in C(rows.touched).
   returned: always
   type: list
   elements: dict
@@ -167,6 +196,11 @@ extra_objects:
   returned: always
   type: list
   elements: str
+touched_rows:
+  description: With O(touched_slot), how many rows the sync touched, all compared by primary key.
+  returned: when O(touched_slot) is set
+  type: int
+  sample: 1520
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -265,6 +299,36 @@ def verify_rows_with_source(module):
         source.close()
 
 
+def verify_touched(module):
+    """The cutover: counts, the rows the slot's sync touched, sequences; each side in one snapshot."""
+    params = module.params
+    source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
+    source = connect_or_fail(module, source_params, label="source: ")
+    try:
+        target = connect_or_fail(module)
+        try:
+            return verifier.verify_touched_against_source(
+                source,
+                target,
+                lambda cur: (
+                    dumper.describe_tables(cur, params["schemas"], False),
+                    dumper.list_sequences(cur, params["schemas"]),
+                ),
+                params["touched_slot"],
+                params["state_schema"],
+                params["ignore_schemas"],
+                verifier.RowOptions(report_keys=params["report_keys"]),
+            )
+        except DATABASE_ERRORS as exc:
+            module.fail_json(
+                msg=scrub(describe_database_error(exc, target, params, doing="the comparison"), source_params)
+            )
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
@@ -277,11 +341,14 @@ def main():
         batch_rows={"type": "int", "default": row_compare.DEFAULT_BATCH_ROWS},
         report_keys={"type": "int", "default": row_compare.DEFAULT_REPORT_KEYS, "no_log": False},
         recheck_delay={"type": "float", "default": 0.0},
+        touched_slot={"type": "str"},
+        state_schema={"type": "str", "default": "airflow_ops"},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=[*CONNECTION_MUTUALLY_EXCLUSIVE, ["dump_dir", "source_url"]],
         required_one_of=[["dump_dir", "source_url"]],
+        required_by={"touched_slot": "source_url"},
         supports_check_mode=True,
     )
     params = module.params
@@ -292,6 +359,17 @@ def main():
             msg="recheck_delay re-reads the differing rows from a live source: use it with source_url and "
             "row_level=true, or set recheck_delay to 0"
         )
+    if params["touched_slot"] and params["recheck_delay"]:
+        module.fail_json(
+            msg="touched_slot verifies a drained sync with the writers stopped, where nothing changes any "
+            "more: set recheck_delay to 0 (stop the writers and drain first if the source is still written)"
+        )
+    if params["touched_slot"]:
+        report = verify_touched(module)
+        problems = verifier.cutover_failure_message(report)
+        if problems:
+            module.fail_json(msg=f"the target differs from the source at the cutover: {problems}", **report)
+        module.exit_json(changed=False, **report)
     if params["source_url"] and params["row_level"]:
         report = verify_rows_with_source(module)
     else:
