@@ -426,6 +426,13 @@ def test_second_sync_is_refused_while_a_slot_exists_and_drop_removes_slot_and_pu
     our slot exists, naming it and the WAL it keeps, and creates nothing; check mode of drop changes
     nothing; drop removes the slot and the publication, is idempotent, and a new sync may start after it.
     Does not prove: RDS's rds_replication role (no RDS here)."""
+    preflight = h.run_module(
+        "metastore_dump", source.args(dump_dir=str(tmp_path / "a"), replication_slot=SLOT), check_mode=True
+    )
+    assert preflight["_rc"] == 0 and preflight["changed"] is True, preflight.get("msg")
+    assert h.query(source.url, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s", (SLOT,)) == [
+        (0,)
+    ]
     first = h.run_module("metastore_dump", source.args(dump_dir=str(tmp_path / "a"), replication_slot=SLOT))
     assert first["_rc"] == 0, first.get("msg")
     for name in (SLOT, "airflow_ops_other"):
@@ -461,6 +468,8 @@ def test_a_source_without_logical_decoding_is_refused_with_what_to_fix(
     wal_level = logical; a slot name without our prefix is refused. Does not prove: the other
     prerequisites' messages (free slots, WAL senders, REPLICATION) on a real server lacking them."""
     args = h.conn_args(postgres_server, pg_database, dump_dir=str(tmp_path / "d"), replication_slot=SLOT)
+    preflight = h.run_module("metastore_dump", args, check_mode=True)  # the role's preflight: same checks
+    assert preflight["_rc"] == 1 and "wal_level = logical" in preflight["msg"]
     refused = h.run_module("metastore_dump", args)
     assert (
         refused["_rc"] == 1
