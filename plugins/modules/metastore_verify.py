@@ -34,9 +34,9 @@ description:
     a source that is still being written.
   - Fails with the list of differing tables (and their differing rows), and of sequences whose value is
     behind the expected one.
-  - With O(touched_slot) (the online migration's cutover: writers stopped,
+  - With O(touched_slot) (the online migration's cutover, writers stopped,
     M(airflow_ops.metastore.metastore_sync) drained to the source's current position) it compares the
-    live source with the target, each in one REPEATABLE READ snapshot, in seconds whatever the size:
+    live source with the target, each in one REPEATABLE READ snapshot, in seconds whatever the size -
     every table's row count (a table missing on the target is a difference), every row that the sync
     wrote for that slot (listed on the target in C(<state_schema>.sync_touched)) by primary key (a row
     deleted on the source must be absent on the target, a present one equal), and every sequence (the
