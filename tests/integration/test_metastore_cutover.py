@@ -123,11 +123,14 @@ def test_cutover_verify_passes_after_a_drained_sync_and_names_each_difference(sy
     assert [s["name"] for s in moved_back["sequences_behind"]] == ["log_id_seq"]
 
     h.query(target.url, "CREATE TABLE public.only_on_target (id int PRIMARY KEY)")
+    extra = verify(source, target)
+    assert extra["_rc"] == 1 and extra["extra_objects"] == ["public.only_on_target"], extra.get("msg")
+    assert "only on the target: public.only_on_target" in extra["msg"]
+
     h.query(target.url, "DROP TABLE public.log")
-    tables = verify(source, target)
-    assert tables["_rc"] == 1 and tables["extra_objects"] == ["public.only_on_target"], tables.get("msg")
-    assert by_table(tables, "log")["status"] == "missing" and "public.log (missing" in tables["msg"]
-    assert "drain again" in tables["msg"]
+    dropped = verify(source, target)
+    assert dropped["_rc"] == 1 and by_table(dropped, "log")["status"] == "missing", dropped.get("msg")
+    assert "public.log (missing" in dropped["msg"] and "drain again" in dropped["msg"]
 
 
 def test_metastore_sequences_moves_target_sequences_up_never_down_and_check_mode_changes_nothing(
