@@ -271,23 +271,21 @@ def verify_with_checksums(module):
     return report
 
 
-def verify_rows_with_source(module):
-    """Both sides row by row in primary-key order, each in one snapshot."""
+def with_source(module, compare):
+    """``compare(source, target, describe_source)`` on new connections; database errors end the run."""
     params = module.params
     source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
     source = connect_or_fail(module, source_params, label="source: ")
     try:
         target = connect_or_fail(module)
         try:
-            return verifier.verify_rows_against_source(
+            return compare(
                 source,
                 target,
                 lambda cur: (
                     dumper.describe_tables(cur, params["schemas"], False),
                     dumper.list_sequences(cur, params["schemas"]),
                 ),
-                params["ignore_schemas"],
-                row_options(params),
             )
         except DATABASE_ERRORS as exc:
             module.fail_json(
@@ -297,36 +295,34 @@ def verify_rows_with_source(module):
             target.close()
     finally:
         source.close()
+
+
+def verify_rows_with_source(module):
+    """Both sides row by row in primary-key order, each in one snapshot."""
+    params = module.params
+    return with_source(
+        module,
+        lambda source, target, describe: verifier.verify_rows_against_source(
+            source, target, describe, params["ignore_schemas"], row_options(params)
+        ),
+    )
 
 
 def verify_touched(module):
     """The cutover: counts, the rows the slot's sync touched, sequences; each side in one snapshot."""
     params = module.params
-    source_params = {"url": params["source_url"], "connect_timeout": params["connect_timeout"]}
-    source = connect_or_fail(module, source_params, label="source: ")
-    try:
-        target = connect_or_fail(module)
-        try:
-            return verifier.verify_touched_against_source(
-                source,
-                target,
-                lambda cur: (
-                    dumper.describe_tables(cur, params["schemas"], False),
-                    dumper.list_sequences(cur, params["schemas"]),
-                ),
-                params["touched_slot"],
-                params["state_schema"],
-                params["ignore_schemas"],
-                verifier.RowOptions(report_keys=params["report_keys"]),
-            )
-        except DATABASE_ERRORS as exc:
-            module.fail_json(
-                msg=scrub(describe_database_error(exc, target, params, doing="the comparison"), source_params)
-            )
-        finally:
-            target.close()
-    finally:
-        source.close()
+    return with_source(
+        module,
+        lambda source, target, describe: verifier.verify_touched_against_source(
+            source,
+            target,
+            describe,
+            params["touched_slot"],
+            params["state_schema"],
+            params["ignore_schemas"],
+            verifier.RowOptions(report_keys=params["report_keys"]),
+        ),
+    )
 
 
 def main():
