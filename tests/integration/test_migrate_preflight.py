@@ -78,6 +78,8 @@ def migrate_vars(server, runner, source, target, **extra):
         migrate_source_database=source,
         migrate_target_database=target,
         migrate_target_backend="postgresql",
+        # The session's PostgreSQL has wal_level=replica; the online mode's own check has its test below.
+        migrate_mode="offline",
         migrate_runner_venv=str(runner["venv"]),
         migrate_dump_dir=str(runner["dir"] / "not-yet" / "dump"),
         migrate_state_file=str(runner["dir"] / "state.json"),
@@ -203,3 +205,23 @@ def test_an_interrupted_load_is_an_earlier_attempt(postgres_server, prepared_run
     )
     assert result.returncode == 0, result.output
     assert "earlier attempt found: it is resumed or replaced" in result.output
+
+
+def test_online_mode_on_a_source_without_logical_decoding_is_refused_before_anything_changes(
+    postgres_server, prepared_runner, databases
+):
+    """The online mode (the default) needs wal_level=logical: the session's server has replica. The
+    preflight refuses with the problem and both ways out, in check mode and for real, and creates no slot.
+    What it does not prove: the online copy itself (tests/integration/test_metastore_sync.py, make e2e)."""
+    source, target = databases
+    values = migrate_vars(postgres_server, prepared_runner, source, target, migrate_mode="online")
+    for check in (("--check",), ()):
+        result = run_playbook(prepared_runner["inventory"], values, *check)
+        assert result.returncode != 0, result.output
+        assert "wal_level is replica" in result.output
+        assert "postgresql_logical_decoding: true" in result.output
+        assert "migrate_mode: offline" in result.output
+        assert "Nothing was stopped or changed" in result.output
+    slots = h.query(postgres_server.url_for(source), "SELECT count(*) FROM pg_replication_slots")
+    assert slots[0][0] == 0
+    assert user_tables(postgres_server, target) == 0
