@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration import metastore_helpers as h
+from tests.support.postgres_server import remove_postgres, start_postgres
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
 
-def run_playbook(inventory, extra, *args):
+def run_playbook(inventory, extra, *args, playbook="playbooks/migrate_metastore.yml"):
     env = dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
@@ -34,7 +35,7 @@ def run_playbook(inventory, extra, *args):
         ANSIBLE_FORCE_COLOR="0",
     )
     argv = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), "-e", json.dumps(extra), *args]
-    argv.append("playbooks/migrate_metastore.yml")
+    argv.append(playbook)
     proc = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
     proc.output = " ".join((proc.stdout + proc.stderr).split())  # the YAML callback wraps long lines
     return proc
@@ -225,3 +226,38 @@ def test_online_mode_on_a_source_without_logical_decoding_is_refused_before_anyt
     slots = h.query(postgres_server.url_for(source), "SELECT count(*) FROM pg_replication_slots")
     assert slots[0][0] == 0
     assert user_tables(postgres_server, target) == 0
+
+
+@pytest.fixture
+def logical_server():
+    """A PostgreSQL with logical decoding on, holding a forgotten slot and publication of ours."""
+    server = start_postgres(
+        settings={"wal_level": "logical", "max_replication_slots": "4", "max_wal_senders": "4"}
+    )
+    h.query(server.url_for("postgres"), "CREATE PUBLICATION airflow_ops_sync", ())
+    h.query(
+        server.url_for("postgres"),
+        "SELECT slot_name FROM pg_create_logical_replication_slot('airflow_ops_sync', 'pgoutput')",
+        (),
+    )
+    yield server
+    remove_postgres(server)
+
+
+def test_the_abort_entry_point_drops_a_forgotten_slot_and_its_publication(prepared_runner, logical_server):
+    """playbooks/migrate_abort.yml (tasks_from: abort) against a real server with a slot of ours: both are
+    dropped, and the run says so. Does not prove anything about the target (abort never reaches it)."""
+    values = {
+        "migrate_source_host": logical_server.host,
+        "migrate_source_port": logical_server.port,
+        "migrate_source_user": logical_server.superuser,
+        "migrate_source_password": logical_server.password,
+        "migrate_source_database": "postgres",
+        "migrate_airflow_group": "all",
+        "migrate_runner_venv": str(prepared_runner["venv"]),
+    }
+    slots = "SELECT (SELECT count(*) FROM pg_replication_slots) + (SELECT count(*) FROM pg_publication)"
+    result = run_playbook(prepared_runner["inventory"], values, playbook="playbooks/migrate_abort.yml")
+    assert result.returncode == 0, result.output
+    assert "Dropped: slot airflow_ops_sync, publication airflow_ops_sync" in result.output
+    assert h.query(logical_server.url_for("postgres"), slots, ())[0][0] == 0
