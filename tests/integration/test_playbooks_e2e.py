@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,11 +18,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import podman_host
+
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "airflow-e2e"
 SUBNET = "10.89.78.0/24"
 SOURCE, LB, TARGET = f"{PREFIX}-source", f"{PREFIX}-lb", f"{PREFIX}-target"
-IMAGE = os.environ.get("AIRFLOW_OPS_TEST_IMAGE", "localhost/airflow-ops-test:bookworm")
+IMAGE = podman_host.IMAGE
 ROLES = ("airflow", "postgresql", "haproxy")
 
 
@@ -33,12 +34,9 @@ def _skip_reason():
             "end-to-end deploy + migration takes about 15 minutes on a 2-core machine (apt and pip inside "
             "three containers), over the CI budget: run it with make e2e (AIRFLOW_OPS_E2E=1)"
         )
-    if os.geteuid() != 0:
-        return "needs root: the test starts privileged podman containers with systemd"
-    if not shutil.which("podman"):
-        return "podman is not installed (make test-hosts)"
-    if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
-        return f"test-host image {IMAGE} is missing (make test-hosts)"
+    podman = podman_host.skip_reason(IMAGE)
+    if podman:
+        return podman
     missing = [r for r in ROLES if not (REPO / "roles" / r / "tasks" / "main.yml").exists()]
     if missing:
         return f"roles not in this checkout yet: {', '.join(missing)}"
