@@ -240,7 +240,7 @@ print_summary() {
  admin login        admin, password: airflow_admin_password in $SECRETS
  health before      $before
  health after       $after
- $(tr -s ' \n' ' ' <"$STATE_DIR/migrate.log" | grep -oE 'DOWNTIME WINDOW: [^"]*|Nothing to do: [^"]*' | head -1)
+ $(tr -s ' \n' ' ' <"$STATE_DIR/migrate.log" | grep -oE "DOWNTIME WINDOW: [^'\"]*|Nothing to do: [^'\"]*" | head -1)
  plain restart      $restart s (the same services restarted until healthy, measured just before the migration)
  metadata database  $TARGET:5432 through $PREFIX-lb (HAProxy), was PostgreSQL on $SOURCE
  DAG runs on target $(podman exec "$TARGET" runuser -u postgres -- psql -At airflow -c 'SELECT count(*) FROM dag_run' 2>/dev/null || echo '?')
