@@ -38,7 +38,9 @@ def run_layer_tasks(tmp_path, venv, **extra):
     extra_vars = {
         "airflow_venv": str(venv),
         "airflow_db_backend": "cockroachdb",
+        # What the preflight (not run here) records from its Python probe.
         "_airflow_python_version": {"stdout": PY},
+        "_airflow_site_packages": f"{venv}/lib/python{PY}/site-packages",
         "_airflow_services": [],  # no Airflow units on this machine: the restart handler has nothing to do
         **extra,
     }
