@@ -211,7 +211,7 @@ main() {
   fi
   log "migrating the metadata database to $TARGET through HAProxy (playbooks/migrate_metastore.yml)"
   ansible-playbook -i "$INVENTORY" playbooks/migrate_metastore.yml -e @"$SECRETS" | tee "$STATE_DIR/migrate.log"
-  after=$(health)
+  after=$(health_within 180)
 
   local ip
   ip=$(podman inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$SOURCE")
@@ -221,6 +221,18 @@ main() {
     echo "[demo] Airflow is not healthy after the migration: $after" >&2
     return 1
   fi
+}
+
+# The health JSON once healthy, polled every 2 s for up to $1 s (hosts started again by this run boot
+# Airflow first); the last answer when it never gets there.
+health_within() {
+  local answer deadline=$((SECONDS + $1))
+  answer=$(health)
+  while ! healthy "$answer" && ((SECONDS < deadline)); do
+    sleep 2
+    answer=$(health)
+  done
+  echo "$answer"
 }
 
 # Healthy: the metadata database and the scheduler both report "healthy" in the health endpoint's JSON.
