@@ -5,16 +5,20 @@
 - Every row the sync wrote (``sync_touched`` on the target) is compared source against target by primary
   key with verifier.verify_rows_by_keys, so the check costs what the sync changed, not the database size.
 - Every published table's row count, both sides.
-- Every sequence: the target's value may not be behind the source's (``set_sequences`` sets them: the
-  stream carries no sequence changes, so after a sync the target holds the dump's values).
+- Every sequence: the target's next value may not be behind the source's (``sync_sequences.set_sequences``
+  sets them: the stream carries no sequence changes, so after a sync the target holds the dump's values).
 
 The source is read in one REPEATABLE READ snapshot, the target in one, each as it is after the drain.
 """
 
 from __future__ import annotations
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, sync_apply, verifier
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import (
+    dumper,
+    sync_apply,
+    sync_sequences,
+    verifier,
+)
 
 try:
     from psycopg2 import sql
@@ -119,49 +123,23 @@ def _describe(diff):
 
 
 def _compare_sequences(scur, target, schemas, differences):
+    """Each source sequence against the target's, by the next value each would hand out
+    (sync_sequences.positions: the same rule on PostgreSQL and CockroachDB, which stores no is_called)."""
+    names = [(s["schema"], s["name"]) for s in dumper.list_sequences(scur, schemas)]
+    wanted = sync_sequences.positions(scur, names)
+    with target.cursor() as tcur:
+        have = sync_sequences.positions(tcur, names)
     report = []
-    for seq in dumper.list_sequences(scur, schemas):
-        actual = verifier.sequence_value(target, seq["schema"], seq["name"])
-        report.append(
-            {"schema": seq["schema"], "name": seq["name"], "source": seq["value"], "target": actual}
-        )
-        if actual < seq["value"]:
+    for (schema, name), position in sorted(wanted.items()):
+        got = have.get((schema, name))
+        target_next = got.next_value if got else None
+        report.append({"schema": schema, "name": name, "source": position.next_value, "target": target_next})
+        if got is None or sync_sequences.behind(position, got):
             differences.append(
-                f"sequence {seq['schema']}.{seq['name']}: {actual} on the target, behind {seq['value']} on "
-                "the source (run mode=sequences)"
+                f"sequence {schema}.{name}: next value {target_next} on the target, behind "
+                f"{position.next_value} on the source (run mode=sequences)"
             )
     return report
-
-
-def set_sequences(source, target, schemas=None, check_mode=False):
-    """setval each target sequence behind the source to the source's value (writers stopped); those set."""
-    _snapshot(source)
-    try:
-        with source.cursor() as cur:
-            wanted = dumper.list_sequences(cur, schemas)
-    finally:
-        source.rollback()
-    target.rollback()
-    # Only sequences behind the source move: one ahead has handed out ids the target may store already.
-    current = {
-        (s["schema"], s["name"]): verifier.sequence_value(target, s["schema"], s["name"]) for s in wanted
-    }
-    changed = [
-        dict(seq, before=current[(seq["schema"], seq["name"])])
-        for seq in wanted
-        if current[(seq["schema"], seq["name"])] < seq["value"]
-    ]
-    target.rollback()
-    if check_mode or not changed:
-        return changed
-
-    def work(cur):
-        for seq in changed:
-            name = sql.Identifier(seq["schema"], seq["name"]).as_string(cur)
-            cur.execute("SELECT pg_catalog.setval(%s, %s, %s)", (name, seq["value"], seq["is_called"]))
-
-    run_transaction(target, work)
-    return changed
 
 
 class CutoverMismatch(Exception):
@@ -182,7 +160,10 @@ def run_mode(source_params, target_params, options):
     source, target = connect(source_params), connect(target_params)
     try:
         if options.mode == "sequences":
-            changed = set_sequences(source, target, check_mode=options.check_mode)
+            entries = sync_sequences.set_sequences(
+                source, target, sync_sequences.SequenceOptions(check_mode=options.check_mode)
+            )
+            changed = [entry for entry in entries if entry["changed"]]
             return {
                 "changed": bool(changed),
                 "mode": options.mode,
