@@ -28,15 +28,12 @@ from tests.support.paused_load import pause_at  # noqa: E402
 
 ensure_collection_importable()
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
-    dumper,
-    load_progress,
-    loader,
-    schema_rewrite,
-    verifier,
-)
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf  # noqa: E402
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress, loader  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite import schema_rewrite  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
 
 PROGRESS_SCHEMA = load_progress.DEFAULT_SCHEMA
 REWRITE_TARGET = "postgresql"

@@ -52,12 +52,10 @@ from tests.support.postgres_server import remove_postgres, start_postgres  # noq
 
 ensure_collection_importable()
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import (  # noqa: E402
-    dumper,
-    load_progress,
-    manifest,
-    verifier,
-)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
 
 BENCH_DIR = REPO_ROOT / "bench"
 SAMPLE_INTERVAL = 0.05

@@ -189,13 +189,13 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.dumper import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump.dumper import (
     DumpError,
     DumpOptions,
     run_dump,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.manifest import ManifestError
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_slot import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.manifest import ManifestError
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync.sync_slot import (
     SlotError,
     dump_from_new_slot,
     our_slots,

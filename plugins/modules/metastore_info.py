@@ -89,8 +89,7 @@ load:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, verifier
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
@@ -98,6 +97,8 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     connection_argument_spec,
     describe_database_error,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress as lp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier
 
 
 def read_info(conn, progress_schema, ignore):

@@ -173,9 +173,6 @@ plan:
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import loader as ld
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
@@ -184,6 +181,9 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress as lp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import loader as ld
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
     HAS_PGLAST,
     PGLAST_IMPORT_ERROR,

@@ -152,7 +152,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlscript
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite.schema_rewrite import (
     OUTPUT_FILES,
     REPORT_FILE,
     UnverifiedConstructs,

@@ -91,7 +91,6 @@ changed_sequences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import sync_sequences
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
@@ -100,6 +99,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import sync_sequences
 
 
 def main():

@@ -312,7 +312,7 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     describe_database_error,
     scrub,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_apply import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync.sync_apply import (
     MODES,
     SyncError,
     SyncOptions,
@@ -320,8 +320,11 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_apply i
     run_sync,
     status,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_slot import SlotError, check_name
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.sync_verify import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync.sync_slot import (
+    SlotError,
+    check_name,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync.sync_verify import (
     CutoverMismatch,
     run_mode,
 )

@@ -204,8 +204,6 @@ touched_rows:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, row_compare, verifier
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     CONNECTION_MUTUALLY_EXCLUSIVE,
     DATABASE_ERRORS,
@@ -213,6 +211,12 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection i
     connection_argument_spec,
     describe_database_error,
     scrub,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import (
+    row_compare,
+    verifier,
 )
 
 

@@ -34,7 +34,7 @@ import psycopg2
 import pytest
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import cockroachdb_rules as rules
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlscript
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite.schema_rewrite import (
     UnverifiedConstructs,
     report_document,
     rewrite_schema,

@@ -10,7 +10,7 @@ import uuid
 
 import psycopg2
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
 
 from tests.integration import metastore_helpers as h
 

@@ -17,7 +17,8 @@ import uuid
 
 import psycopg2
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, verifier
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier
 
 from tests.integration import metastore_helpers as h
 
@@ -194,7 +195,7 @@ def test_dump_data_file_is_sorted_in_bounded_runs(postgres_server, pg_database, 
             h.run_module("metastore_dump", h.conn_args(postgres_server, source, dump_dir=str(dump)))["_rc"]
             == 0
         )
-        from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+        from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
 
         manifest = mf.load(str(dump))
         _big_table(postgres_server.url_for(pg_database), 20000)

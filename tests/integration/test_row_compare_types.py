@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg2
 import psycopg2.extensions
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import row_compare as rcmp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import row_compare as rcmp
 
 pytestmark = pytest.mark.integration
 

@@ -39,7 +39,7 @@ def pause_at(wanted, pause_file):
 
 def main(argv):
     wanted, pause_file, module_file, args_file = argv[1:5]
-    from ansible_collections.airflow_ops.metastore.plugins.module_utils import loader
+    from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import loader
 
     pause = pause_at(wanted, pause_file)
     loader.Loader.checkpoint = lambda _self, step, position: pause(step, position)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import copy_stream as cs
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import copy_stream as cs
 
 ROWS = [b"1\ta\\nb\t\\N\n", b"2\t\xc3\xbc\t\\\\x00ff\n", b"3\t" + b"x" * 1000 + b"\t\\N\n", b"4\t\\.\t\\N\n"]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper, loader, verifier
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import loader
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier
 
 
 def test_pg_dump_version_is_parsed():

@@ -7,7 +7,7 @@ import hashlib
 import json
 
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
 
 DATA = b"1\tdag_a\t\\N\n2\tdag_b\tx\n"
 PRE = b"CREATE TABLE public.dag (id integer);\n"

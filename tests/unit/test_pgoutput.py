@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import pgoutput as po
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import pgoutput as po
 
 CAPTURE_SQL = [
     "CREATE TABLE public.dag_run (id serial PRIMARY KEY, dag_id varchar(250) NOT NULL, conf jsonb, ctx bytea,"

@@ -7,7 +7,7 @@ import decimal
 import json
 import uuid
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import row_checksum as rc
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import row_checksum as rc
 
 
 def checksum(rows, json_columns=frozenset()):

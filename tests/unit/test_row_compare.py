@@ -12,7 +12,7 @@ import datetime
 import random
 
 import pytest
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import row_compare as rcmp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import row_compare as rcmp
 
 
 def test_values_of_other_columns_are_kept_as_read():

@@ -11,7 +11,7 @@ import subprocess
 import psycopg2
 import pytest
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import sqlscript
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.schema_rewrite import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite.schema_rewrite import (
     UnverifiedConstructs,
     report_document,
     rewrite_schema,

@@ -262,7 +262,7 @@ def current_lsn(cur):
 
 def slot_tables(cur, options):
     """The tables the dump copies (its schemas and exclusions), each with its primary key."""
-    from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper
+    from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
 
     return [
         {"schema": schema, "name": name, "primary_key": dumper.primary_key(cur, oid)}
@@ -290,7 +290,7 @@ def dump_from_new_slot(conn, params, options, name, admin):
     """
     import dataclasses
 
-    from ansible_collections.airflow_ops.metastore.plugins.module_utils import dumper
+    from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
 
     check_name(name)
     tables = check_source(admin, name, options)

@@ -35,17 +35,14 @@ import select
 import time
 from dataclasses import dataclass, field
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import (
-    catalog,
-    cockroachdb_rules,
-    sync_slot,
-)
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import pgoutput as po
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, cockroachdb_rules
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import (
     connect,
     connection_lost,
     run_transaction,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import pgoutput as po
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import sync_slot
 
 try:
     import psycopg2

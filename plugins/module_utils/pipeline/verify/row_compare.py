@@ -48,7 +48,7 @@ import tempfile
 import time
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import row_checksum as rc
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import row_checksum as rc
 
 DEFAULT_BATCH_ROWS = 5000
 DEFAULT_REPORT_KEYS = 20

@@ -13,12 +13,12 @@ The source is read in one REPEATABLE READ snapshot, the target in one, each as i
 
 from __future__ import annotations
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import (
-    dumper,
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (
     sync_apply,
     sync_sequences,
-    verifier,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier
 
 try:
     from psycopg2 import sql

@@ -20,10 +20,11 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import libpq_environment
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import copy_stream
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.row_checksum import (
     checksum_query,
     table_checksum,
 )

@@ -14,16 +14,16 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import (
-    catalog,
-    row_compare,
-    sync_apply,
-    sync_sequences,
-)
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.row_checksum import (
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.row_checksum import (
     checksum_query,
     table_checksum,
 )
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (
+    sync_apply,
+    sync_sequences,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import row_compare
 
 try:
     import psycopg2

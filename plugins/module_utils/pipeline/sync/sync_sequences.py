@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import cockroachdb_rules, dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import cockroachdb_rules
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
 
 try:
     from psycopg2 import sql

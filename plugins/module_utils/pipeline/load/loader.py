@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog, copy_stream, verifier
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import load_progress as lp
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import copy_stream
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress as lp
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.sqlscript import (
     SqlScriptError,
     parse_statement,
