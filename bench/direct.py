@@ -1,15 +1,17 @@
 """Method (c'): one migration step through the collection's module_utils functions, without Ansible.
 
 Each step runs in its own process so the benchmark measures its wall time and peak RSS alone. The
-functions are the ones the modules call (dumper.run_dump, schema_rewrite.rewrite_schema,
-loader.Loader, verifier.verify_target); nothing here re-implements them. Connection URLs come from
+functions are the ones the modules call (dumper.run_dump, sync_slot.dump_from_new_slot,
+schema_rewrite.rewrite_schema, loader.Loader, verifier.verify_target, sync_apply.run_sync,
+sync_verify.run_mode); nothing here re-implements them. Connection URLs come from
 the environment (BENCH_SOURCE_URL, BENCH_TARGET_URL), never from argv. Prints one json object.
 
-    python bench/direct.py dump --dump-dir DIR [--no-checksums]
+    python bench/direct.py dump --dump-dir DIR [--no-checksums] [--replication-slot NAME]
     python bench/direct.py rewrite --dump-dir DIR
     python bench/direct.py load --dump-dir DIR [--verify] [--batch-rows N] [--pause-at STEP:N --pause-file F]
     python bench/direct.py verify --dump-dir DIR
     python bench/direct.py verify-rows --dump-dir DIR [--batch-rows N]   (target against the live source)
+    python bench/direct.py sync --dump-dir DIR --mode MODE --start-lsn LSN [...]   (metastore_sync's modes)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,11 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline imp
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper  # noqa: E402
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress, loader  # noqa: E402
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite import schema_rewrite  # noqa: E402
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (  # noqa: E402
+    sync_apply,
+    sync_slot,
+    sync_verify,
+)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
 
 PROGRESS_SCHEMA = load_progress.DEFAULT_SCHEMA
@@ -49,11 +57,23 @@ def step_dump(args):
     options = dumper.DumpOptions(
         dump_dir=args.dump_dir, pg_dump_path=args.pg_dump, checksums=not args.no_checksums
     )
+    admin = None
     try:
-        result = dumper.run_dump(conn, params, options)
+        if args.replication_slot:  # the online start: publication + slot, the dump from its snapshot
+            admin = connect(params, autocommit=True)
+            result = sync_slot.dump_from_new_slot(conn, params, options, args.replication_slot, admin)
+        else:
+            result = dumper.run_dump(conn, params, options)
     finally:
         conn.close()
-    return {"changed": result["changed"], "tables": len(result["tables"])}
+        if admin is not None:
+            admin.close()
+    return {
+        "changed": result["changed"],
+        "tables": len(result["tables"]),
+        "consistent_point": result.get("consistent_point"),
+        "alembic_revision": result.get("alembic_revision"),
+    }
 
 
 def step_rewrite(args):
@@ -121,12 +141,43 @@ def step_verify_rows(args):
     }
 
 
+def step_sync(args):
+    """One metastore_sync mode through the functions the module dispatches to (run_sync, run_mode).
+
+    ``inner_s`` is the call alone, without this process's start and imports (which the wall time has).
+    """
+    source = {"url": os.environ["BENCH_SOURCE_URL"]}
+    target = {"url": os.environ["BENCH_TARGET_URL"]}
+    options = sync_apply.SyncOptions(
+        mode=args.mode,
+        start_lsn=args.start_lsn,
+        max_lag_bytes=args.max_lag_bytes,
+        max_lag_seconds=args.max_lag_seconds,
+        alembic_revision=args.alembic_revision,
+        progress_log=args.progress_log,
+        progress_interval_seconds=1.0,
+    )
+    started = time.monotonic()
+    failed = None
+    try:
+        if args.mode in ("verify", "sequences"):
+            result = sync_verify.run_mode(source, target, options)
+        else:
+            result = sync_apply.run_sync(source, target, options)
+    except sync_verify.CutoverMismatch as exc:
+        result, failed = exc.result, str(exc)
+    result["inner_s"] = round(time.monotonic() - started, 3)
+    result["failed"] = failed
+    return result
+
+
 STEPS = {
     "dump": step_dump,
     "rewrite": step_rewrite,
     "load": step_load,
     "verify": step_verify,
     "verify-rows": step_verify_rows,
+    "sync": step_sync,
 }
 
 
@@ -146,11 +197,21 @@ def main(argv=None):
         "--pause-at", help="load: park after committing STEP:N (tests/support/paused_load.py)"
     )
     parser.add_argument("--pause-file", help="load: the file the parked load creates and waits on")
+    parser.add_argument("--replication-slot", help="dump: create this slot and dump from its snapshot")
+    defaults = sync_apply.SyncOptions()
+    parser.add_argument("--mode", choices=sync_apply.MODES, default=defaults.mode, help="sync: the mode")
+    parser.add_argument("--start-lsn", help="sync: the dump's consistent point")
+    parser.add_argument("--max-lag-bytes", type=int, default=defaults.max_lag_bytes)
+    parser.add_argument("--max-lag-seconds", type=float, default=defaults.max_lag_seconds)
+    parser.add_argument("--alembic-revision", help="sync verify: the dump's revision")
+    parser.add_argument("--progress-log", help="sync: progress lines go here")
     args = parser.parse_args(argv)
     result = STEPS[args.step](args)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     if args.step in ("verify", "verify-rows") and (result["differing_tables"] or result["sequences_behind"]):
+        return 1
+    if args.step == "sync" and result["failed"]:
         return 1
     return 0
 

@@ -869,6 +869,19 @@ def prepare_source(bench, shape):
     return source, counts, round(time.monotonic() - started, 1)
 
 
+def host_info(load_before, **settings):
+    """The machine a run measured on, its load average at the start and now, and the run's ``settings``."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "airflow": DEFAULT_VERSION,
+        **settings,
+        "loadavg_at_start": [round(v, 2) for v in load_before],
+        "loadavg_at_end": [round(v, 2) for v in os.getloadavg()],
+    }
+
+
 def benchmark(args):
     shape = generate.shape_for(int(args.task_instances * args.scale), args.dags)
     server = start_postgres(settings={"fsync": args.fsync})
@@ -909,17 +922,7 @@ def benchmark(args):
         ratios["ansible overhead (c)-(c') s"] = round(methods["c"]["wall_s"] - methods["c'"]["wall_s"], 3)
     return {
         "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),  # noqa: UP017
-        "host": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "postgresql": server_version,
-            "airflow": DEFAULT_VERSION,
-            "fsync": args.fsync,
-            "jobs": args.jobs,
-            "loadavg_at_start": [round(v, 2) for v in load_before],
-            "loadavg_at_end": [round(v, 2) for v in os.getloadavg()],
-        },
+        "host": host_info(load_before, postgresql=server_version, fsync=args.fsync, jobs=args.jobs),
         "shape": {
             "dags": shape.dags,
             "runs_per_dag": shape.runs_per_dag,
