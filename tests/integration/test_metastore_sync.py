@@ -227,12 +227,15 @@ def test_writer_during_dump_load_and_catch_up_then_drain_leaves_the_target_equal
     (independent byte comparison of all 58 tables, and the observer's transaction count); catch_up returns
     with the lag under its thresholds while the writer runs; drain ends at the source's position with no
     new message arriving after it; the slot reports the WAL it keeps; metastore_sync's own touched keys
-    name rows the writer changed. Does not prove: rates or timings (bench/), Airflow itself writing.
+    name rows the writer changed; the target gets no publication (the dump leaves the source's out).
+    Does not prove: rates or timings (bench/), Airflow itself writing.
     """
     source.writer.start()
     time.sleep(1.0)
     dump = dump_and_load(source, target, tmp_path)
     assert dump["slots"][0]["name"] == SLOT and dump["slots"][0]["retained_wal_bytes"] >= 0
+    if target.kind == "postgresql":  # the source's publication is ours, not Airflow's: it stays there
+        assert h.query(target.url, "SELECT count(*) FROM pg_catalog.pg_publication")[0][0] == 0
     time.sleep(1.0)
     caught_up = h.run_module(
         "metastore_sync",

@@ -133,6 +133,9 @@ def run_pg_dump(options, connection, snapshot, section, dest):
     env = dict(os.environ)
     env.update(libpq_environment(connection))
     argv = [options.pg_dump_path, "--schema-only", f"--section={section}", f"--snapshot={snapshot}"]
+    # Publications and subscriptions are the database's, not Airflow's: the online mode's own publication
+    # would otherwise be created on the target too (and a second run's load fail on it).
+    argv += ["--no-publications", "--no-subscriptions"]
     argv += [f"--file={dest}", *pg_dump_schema_options(options.schemas, options.exclude_schemas)]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
