@@ -38,22 +38,33 @@ def source_tables(cur, schemas=None):
     return dumper.describe_tables(cur, schemas, False)
 
 
+_KEYS_PER_CAST = 10000
+
+
 def typed_keys(cur, table, key_texts):
-    """Key texts (from pgoutput) -> the values the server returns for those columns (for compare_keys)."""
+    """Key texts (from pgoutput) -> the values the server returns for those columns (for compare_keys).
+
+    One query per 10,000 keys: the texts go in as one text array per key column, unnested side by side
+    and cast to the catalog's types, in their input order (WITH ORDINALITY). Multi-argument unnest and
+    WITH ORDINALITY are PostgreSQL's and CockroachDB's alike; a UNION ALL of one SELECT per key, the
+    earlier form, cost 3.2 s for 22,339 keys at 1M task instances (bench/online.py).
+    """
     types = {c["name"]: c["type"] for c in table["columns"]}
+    names = [sql.Identifier(f"k{index}") for index in range(len(table["primary_key"]))]
     casts = sql.SQL(", ").join(
-        sql.SQL("CAST(%s AS {})").format(sql.SQL(types[k])) for k in table["primary_key"]
+        sql.SQL("CAST(k.{} AS {})").format(name, sql.SQL(types[column]))
+        for name, column in zip(names, table["primary_key"])
     )  # format_type() output from the catalog, not from the stream
+    query = sql.SQL("SELECT {} FROM unnest({}) WITH ORDINALITY AS k({}, ord) ORDER BY k.ord").format(
+        casts,
+        sql.SQL(", ").join(sql.SQL("%s::text[]") for _name in names),
+        sql.SQL(", ").join(names),
+    )
     typed = []
-    for start in range(0, len(key_texts), 500):
-        chunk = key_texts[start : start + 500]
-        query = sql.SQL(" UNION ALL ").join(
-            sql.SQL("SELECT {}, {}").format(sql.Literal(index), casts) for index in range(len(chunk))
-        )
-        cur.execute(
-            sql.SQL("SELECT * FROM ({}) k ORDER BY 1").format(query), [v for key in chunk for v in key]
-        )
-        typed.extend(tuple(row[1:]) for row in cur.fetchall())
+    for start in range(0, len(key_texts), _KEYS_PER_CAST):
+        chunk = key_texts[start : start + _KEYS_PER_CAST]
+        cur.execute(query, [[key[index] for key in chunk] for index in range(len(names))])
+        typed.extend(tuple(row) for row in cur.fetchall())
     return typed
 
 
