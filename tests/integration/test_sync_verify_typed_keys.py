@@ -39,7 +39,8 @@ def cur(postgres_server, pg_database):
             " PRIMARY KEY (dag_id, run_id, map_index, at, id))"
         )
         cursor.execute(
-            "INSERT INTO ti SELECT 'dag ''q'' \\ ,' || (g % 7), 'manual__2026-12-0' || (g % 3) || 'T00:00:00+00:00',"
+            "INSERT INTO ti SELECT 'dag ''q'' \\ ,' || (g % 7),"
+            " 'manual__2026-12-0' || (g % 3) || 'T00:00:00+00:00',"
             " g - 1, timestamptz '2026-12-03 05:00:00.123456+00' + g * interval '1 second', gen_random_uuid()"
             " FROM generate_series(1, 10500) g"
         )
@@ -48,7 +49,9 @@ def cur(postgres_server, pg_database):
 
 
 def test_typed_keys_name_the_rows_their_texts_name_in_the_given_order(cur):
-    cur.execute("SELECT dag_id::text, run_id::text, map_index::text, at::text, id::text FROM ti ORDER BY id DESC")
+    cur.execute(
+        "SELECT dag_id::text, run_id::text, map_index::text, at::text, id::text FROM ti ORDER BY id DESC"
+    )
     texts = [tuple(row) for row in cur.fetchall()]
     cur.execute("SELECT dag_id, run_id, map_index, at, id FROM ti ORDER BY id DESC")
     expected = [tuple(row) for row in cur.fetchall()]

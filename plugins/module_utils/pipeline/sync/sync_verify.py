@@ -52,8 +52,8 @@ def typed_keys(cur, table, key_texts):
     types = {c["name"]: c["type"] for c in table["columns"]}
     names = [sql.Identifier(f"k{index}") for index in range(len(table["primary_key"]))]
     casts = sql.SQL(", ").join(
-        sql.SQL("CAST(k.{} AS {})").format(name, sql.SQL(types[column]))
-        for name, column in zip(names, table["primary_key"])
+        sql.SQL("CAST(k.{} AS {})").format(names[index], sql.SQL(types[column]))
+        for index, column in enumerate(table["primary_key"])
     )  # format_type() output from the catalog, not from the stream
     query = sql.SQL("SELECT {} FROM unnest({}) WITH ORDINALITY AS k({}, ord) ORDER BY k.ord").format(
         casts,
