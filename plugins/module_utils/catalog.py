@@ -14,6 +14,9 @@ from __future__ import annotations
 # The schema metastore_load keeps its progress in on a target (load_progress): never dumped from a target
 # dumped again, never compared with a source.
 PROGRESS_SCHEMA = "airflow_ops"
+# The online sync's state on the target (metastore_sync): where the target's rows stand in the source's
+# stream. It describes the rows a load replaces, so a replacing load drops it with them (loader).
+SYNC_STATE_TABLES = ("sync_state", "sync_touched")
 
 
 def is_cockroachdb_version(version_text):

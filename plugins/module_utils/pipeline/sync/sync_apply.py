@@ -55,8 +55,7 @@ except ImportError:  # pragma: no cover - reported by the modules with missing_r
     HAS_PSYCOPG2 = False
 
 MODES = ("catch_up", "drain", "verify", "sequences", "drop", "status")
-STATE_TABLE = "sync_state"
-TOUCHED_TABLE = "sync_touched"
+STATE_TABLE, TOUCHED_TABLE = catalog.SYNC_STATE_TABLES
 DRAIN_MESSAGE_PREFIX = "airflow_ops.drain"
 
 
