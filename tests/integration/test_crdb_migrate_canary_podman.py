@@ -91,7 +91,7 @@ def _run_canary(tmp_path, venv):
     ]
     extra = {
         "airflow_venv": str(venv),
-        "migrate_target_identity": "canary-test",
+        "_migrate_target_identity": "canary-test",
     }
     result = run_playbook(tmp_path, play, extra, inventory=podman_host.inventory(NAME), timeout=600)
     return result.returncode, result.stdout + result.stderr

@@ -140,7 +140,7 @@ def test_check_mode_on_a_prepared_runner_runs_the_whole_preflight(
 def test_the_source_under_another_host_name_is_refused_by_its_identity(
     postgres_server, prepared_runner, databases
 ):
-    """validate.yml compares host strings: 'localhost' and '127.0.0.1' passed as different databases."""
+    """preflight.yml compares host strings: 'localhost' and '127.0.0.1' passed as different databases."""
     source, _unused = databases
     extra = migrate_vars(postgres_server, prepared_runner, source, source, migrate_target_host="localhost")
     result = run_playbook(prepared_runner["inventory"], extra, "--check")

@@ -77,7 +77,7 @@ def test_the_runner_installs_through_an_index_with_a_credential_it_never_shows(t
     tasks = [{"ansible.builtin.include_role": runner_step}]
     play = [{"hosts": runner_host, "gather_facts": False, "tasks": tasks}]
     extra = {
-        "migrate_runner": runner_host,
+        "_migrate_runner": runner_host,
         "migrate_runner_venv": VENV,
         "migrate_dump_dir": "/var/lib/airflow-ops/migrate/airflow",
         "migrate_pip_index_url": f"https://runner:{TOKEN}@pypi.org/simple",

@@ -30,9 +30,9 @@ def test_the_canary_runs_inside_the_block_that_rolls_back_and_after_the_health_c
 
 def test_the_canary_sets_reads_back_and_deletes_a_variable_with_the_units_environment():
     (canary,) = yaml.safe_load((TASKS / "canary.yml").read_text())
-    run = " ".join(canary["vars"]["migrate_canary_as_airflow"])
+    run = " ".join(canary["vars"]["_migrate_canary_as_airflow"])
     assert "EnvironmentFile=" in run and "--uid=" in run and "RuntimeMaxSec=" in run
-    assert "'variables'" in canary["vars"]["migrate_canary_run"]
+    assert "'variables'" in canary["vars"]["_migrate_canary_run"]
     variable_tasks = [t for t in canary["block"] if "ansible.builtin.command" in t]
     verbs = [t["ansible.builtin.command"]["argv"].split("+ ['")[1].split("'")[0] for t in variable_tasks]
     assert verbs == ["set", "get", "delete"]
@@ -43,9 +43,9 @@ def test_the_canary_runs_a_dag_from_its_own_folder_and_fails_on_the_checks_verdi
     (dag_block,) = [t for t in canary["block"] if "block" in t]
     tasks = {t["name"]: t for t in dag_block["block"]}
     run = next(t for n, t in tasks.items() if n.startswith("Run the canary DAG"))
-    assert "AIRFLOW__CORE__DAGS_FOLDER=' ~ migrate_canary_dags" in run["ansible.builtin.command"]["argv"]
+    assert "AIRFLOW__CORE__DAGS_FOLDER=' ~ _migrate_canary_dags" in run["ansible.builtin.command"]["argv"]
     assert "'dags', 'test'" in run["ansible.builtin.command"]["argv"]
     fail = next(t for n, t in tasks.items() if n.startswith("Fail when"))
-    assert fail["when"] == "migrate_canary_check.rc != 0"
+    assert fail["when"] == "_migrate_canary_check.rc != 0"
     assert dag_block["always"][0]["ansible.builtin.file"]["state"] == "absent"
     assert (TASKS.parent / "files" / "airflow_ops_migration_canary.py").is_file()

@@ -23,20 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 ROLES_DIR = REPO / "roles"
 ROLES = sorted(p.name for p in ROLES_DIR.iterdir() if (p / "tasks" / "main.yml").is_file())
 
-# Checks a role fails whose house-style change another session owns (role -> the checks it fails today):
-# expected to fail there until that change lands, and to pass everywhere else.
-OWNED_ELSEWHERE = {"migrate": {"preflight_first", "internal_names"}}
 
 TASK_KEYS = ("block", "rescue", "always")
 INCLUDE = ("ansible.builtin.include_tasks", "include_tasks")
 IMPORT = ("ansible.builtin.import_tasks", "import_tasks")
-
-
-def _roles(check):
-    owned = pytest.mark.xfail(reason="owned by another change", strict=False)
-    return [
-        pytest.param(role, marks=owned if check in OWNED_ELSEWHERE.get(role, ()) else ()) for role in ROLES
-    ]
 
 
 def _load(path: Path):
@@ -63,7 +53,7 @@ def _action_arg(task, names):
     return None
 
 
-@pytest.mark.parametrize("role", _roles("preflight_first"))
+@pytest.mark.parametrize("role", ROLES)
 def test_main_imports_the_preflight_first(role):
     main = _load(ROLES_DIR / role / "tasks" / "main.yml")
     assert main, f"{role}: tasks/main.yml is empty"
@@ -75,7 +65,7 @@ def test_main_imports_the_preflight_first(role):
     assert "Nothing was changed." in preflight, f"{role}: the preflight must end 'Nothing was changed.'"
 
 
-@pytest.mark.parametrize("role", _roles("static_imports"))
+@pytest.mark.parametrize("role", ROLES)
 def test_task_files_named_literally_are_imported_statically(role):
     tasks = [task for path in _task_files(role) for task in _all_tasks(_load(path))]
     # A file imported in one place and conditionally included in another: skipped copies of its tasks
@@ -95,7 +85,7 @@ def test_task_files_named_literally_are_imported_statically(role):
     assert dynamic == [], f"{role}: use ansible.builtin.import_tasks for {dynamic}"
 
 
-@pytest.mark.parametrize("role", _roles("no_double_underscore"))
+@pytest.mark.parametrize("role", ROLES)
 def test_no_name_uses_the_double_underscore_prefix(role):
     pattern = re.compile(rf"\b_?{role}__\w")
     found = []
@@ -106,7 +96,7 @@ def test_no_name_uses_the_double_underscore_prefix(role):
     assert found == [], f"{role}: `{role}__` names; internal ones are `_{role}_...`: {found}"
 
 
-@pytest.mark.parametrize("role", _roles("defaults_documented"))
+@pytest.mark.parametrize("role", ROLES)
 def test_every_default_is_public_and_documented_in_the_argument_spec(role):
     defaults = _load(ROLES_DIR / role / "defaults" / "main.yml") or {}
     spec = _load(ROLES_DIR / role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
@@ -116,7 +106,7 @@ def test_every_default_is_public_and_documented_in_the_argument_spec(role):
     assert undocumented == [], f"{role}: not in meta/argument_specs.yml (main): {undocumented}"
 
 
-@pytest.mark.parametrize("role", _roles("internal_names"))
+@pytest.mark.parametrize("role", ROLES)
 def test_registered_results_and_role_vars_are_internal(role):
     internal = f"_{role}_"
     registered = [
