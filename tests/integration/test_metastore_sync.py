@@ -131,12 +131,12 @@ def source(logical_source):
     made.close()
 
 
-def dump_and_load(source, target, tmp_path):
+def dump_and_load(source, target, tmp_path, **load_options):
     """metastore_dump from a new slot, then metastore_load (rewritten for CockroachDB); the dump's result."""
     dump_dir = tmp_path / "dump"
     dump = h.run_module("metastore_dump", source.args(dump_dir=str(dump_dir), replication_slot=SLOT))
     assert dump["_rc"] == 0, dump.get("msg")
-    load_args = {"url": target.url, "dump_dir": str(dump_dir)}
+    load_args = {"url": target.url, "dump_dir": str(dump_dir), **load_options}
     if target.kind == "cockroachdb":
         rewritten = tmp_path / "crdb"
         rewrite = h.run_module(
@@ -485,12 +485,7 @@ def test_a_new_attempt_replacing_an_earlier_one_on_the_target_starts_its_sync_af
     dropped = h.run_module("metastore_sync", {"url": source.url, "source_url": source.url, "mode": "drop"})
     assert dropped["_rc"] == 0, dropped.get("msg")
     _write(source)  # the source moves on while nothing syncs
-    second_dir = tmp_path / "second" / "dump"
-    second = h.run_module("metastore_dump", source.args(dump_dir=str(second_dir), replication_slot=SLOT))
-    assert second["_rc"] == 0, second.get("msg")
-    load_args = {"url": pg_target.url, "dump_dir": str(second_dir), "if_exists": "replace"}
-    load = h.run_module("metastore_load", load_args)
-    assert load["_rc"] == 0, load.get("msg")
+    second = dump_and_load(source, pg_target, tmp_path / "second", if_exists="replace")
     _write(source)
     drained = h.run_module("metastore_sync", sync_args(source, pg_target, second, tmp_path, mode="drain"))
     assert drained["_rc"] == 0, drained.get("msg")

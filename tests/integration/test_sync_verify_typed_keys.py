@@ -32,7 +32,7 @@ TABLE = {
 
 @pytest.fixture
 def cur(postgres_server, pg_database):
-    conn = psycopg2.connect(postgres_server.url.rsplit("/", 1)[0] + "/" + pg_database)
+    conn = psycopg2.connect(postgres_server.url_for(pg_database))
     with conn.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE ti (dag_id varchar(250), run_id text, map_index integer, at timestamptz, id uuid,"

@@ -109,11 +109,7 @@ def record(cur, step, digest, status, position=0, byte_offset=0, batches=0, sche
 
 
 def clear(cur, schema=DEFAULT_SCHEMA):
-    """Drop the load's progress and the online sync's state: both describe the rows being replaced (a sync
-    state left from an earlier attempt would make the next catch-up refuse the new dump)."""
     cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_table(schema)))
-    for name in catalog.SYNC_STATE_TABLES:
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, name)))
 
 
 def data_step(schema, name):

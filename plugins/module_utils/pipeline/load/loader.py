@@ -202,7 +202,9 @@ class Loader:
         return to_drop, [o for o in objects if o["schema"] not in schemas]
 
     def replace_target(self, objects):
-        """if_exists=replace: drop the objects in the dump's schemas, and the old progress; keep the rest.
+        """if_exists=replace: drop the objects in the dump's schemas, the old progress and the sync state.
+
+        Everything else is kept.
 
         No CASCADE: an object outside those schemas that depends on one of them (a view, a foreign key)
         stops the replace with the server's explanation instead of being dropped along with it.
@@ -221,6 +223,12 @@ class Loader:
                 for statement in statements:
                     cur.execute(statement)
                 lp.clear(cur, self.progress_schema)
+                # The online sync's state describes the rows being replaced too: left from an earlier
+                # attempt, it would make the next catch-up refuse the new dump.
+                for name in catalog.SYNC_STATE_TABLES:
+                    cur.execute(
+                        sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(self.progress_schema, name))
+                    )
             self.conn.commit()
         except psycopg2.errors.DependentObjectsStillExist as exc:
             self.conn.rollback()
