@@ -33,6 +33,7 @@ import pytest
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.cockroachdb_rules import (
     airflow_concurrency,
 )
+from cryptography.fernet import Fernet
 
 from tests.integration import metastore_helpers as h
 from tests.integration.test_crdb_layer_airflow import (
@@ -130,6 +131,9 @@ def _copy_a_real_metastore(postgres_server, target: Target, tmp_path: Path) -> N
     assert verify["_rc"] == 0, verify.get("msg")
 
 
+FERNET_KEY = Fernet.generate_key().decode()
+
+
 def _airflow_env(target: Target, home: Path, port: int) -> tuple[dict, int]:
     """The services' environment and how many schedulers the rule allows (1 or 2)."""
     if target.kind == "cockroachdb":
@@ -149,6 +153,10 @@ def _airflow_env(target: Target, home: Path, port: int) -> tuple[dict, int]:
         AIRFLOW__CORE__EXECUTOR="LocalExecutor",
         AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
         AIRFLOW__API_AUTH__JWT_SECRET="airflow-ops-e2e-jwt-secret-not-a-real-one",
+        # One key for every process, as the airflow role sets it: without one, each service that finds no
+        # airflow.cfg in AIRFLOW_HOME writes one with a key of its own, and whether a task's Variable is
+        # stored encrypted depended on which process got there first (seen flaky in make test).
+        AIRFLOW__CORE__FERNET_KEY=FERNET_KEY,
         AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
         AIRFLOW__SCHEDULER__USE_ROW_LEVEL_LOCKING=str(rule.use_row_level_locking),
     )
@@ -244,7 +252,10 @@ def test_airflow_runs_a_dag_end_to_end_on_the_migrated_metastore(postgres_server
         (DAG_ID, "templated"),
     )
     assert rendered and rendered[0][0]["bash_command"] == f"echo {run_id} cockroach"
-    assert _query(target.url, "SELECT val FROM variable WHERE key = %s", (DAG_ID,)) == [(f"set in {run_id}",)]
+    ((stored, encrypted),) = _query(
+        target.url, "SELECT val, is_encrypted FROM variable WHERE key = %s", (DAG_ID,)
+    )
+    assert encrypted and Fernet(FERNET_KEY).decrypt(stored.encode()).decode() == f"set in {run_id}"
     assert dead == [], logs
     assert alive_schedulers == schedulers, logs
 
