@@ -745,3 +745,31 @@ SEQUENCE_POSITION_AS_NEXT_VALUE = "sequence-position-as-next-value"
 def sequence_next_value(last_value: int, is_called: bool, increment: int) -> int:
     """The value the next ``nextval`` returns: ``last_value`` itself until it was handed out."""
     return last_value + increment if is_called else last_value
+
+
+# --- Copying a CockroachDB metastore back (metastore_dump schema_from; docs/upgrade-on-cockroachdb.md) ----
+#
+# `airflow db migrate` cannot run on CockroachDB: no released version has the session-level
+# pg_advisory_lock Airflow takes (cockroachdb#169981) and migration 0042 fails (apache/airflow#69555). A
+# release that moves the Alembic head therefore migrates on PostgreSQL, from a copy of the CockroachDB
+# metastore. That copy reads the source with `COPY table (columns) TO STDOUT` in text format, which
+# CockroachDB has from v23.1 (cockroachdb#94408 "implement COPY ... TO STDOUT for CSV & TEXT", fixing
+# #85571; the v23.1+ COPY docs; v21.2's docs list COPY ... TO as unsupported). Binary COPY TO is not
+# implemented (cockroachdb#103542), so text it is, which is what the load reads anyway. Not run against a
+# cluster here: test_crdb_upgrade_route.py does with AIRFLOW_OPS_TEST_CRDB_URL.
+COPY_TO_SINCE: Version = (23, 1, 0)
+
+
+def copy_to_problem(server_version_text: str) -> str | None:
+    """Why ``COPY ... TO STDOUT`` cannot read this server (None: it can, or it is PostgreSQL)."""
+    match = re.search(r"CockroachDB \w+ v(\d+)\.(\d+)\.(\d+)", server_version_text or "")
+    if not match:
+        return None
+    found = tuple(int(part) for part in match.groups())
+    if found >= COPY_TO_SINCE:
+        return None
+    return (
+        f"this CockroachDB is v{'.'.join(map(str, found))} and COPY ... TO STDOUT, which the copy back reads "
+        f"its tables with, exists from {format_version(COPY_TO_SINCE)} on (cockroachdb#94408): upgrade the "
+        "cluster first, or export the tables with EXPORT INTO CSV yourself"
+    )

@@ -86,6 +86,20 @@ options:
         that fails drops the slot and the publication again.
       - In check mode nothing is created; the checks above still run.
     type: str
+  schema_from:
+    description:
+      - Dump a source that C(pg_dump) cannot dump (CockroachDB, v23.1 or newer), to copy it back to
+        PostgreSQL. This is the upgrade route for Airflow on CockroachDB (C(docs/upgrade-on-cockroachdb.md)).
+      - The path of an earlier dump (by this module) of the PostgreSQL database that C(airflow db migrate)
+        of the Airflow release running on the source created. Its schema files and its tables' columns are
+        used; only the rows, row counts, checksums and sequence positions come from the source, in one
+        read-only transaction, with C(COPY ... TO STDOUT) and C(information_schema) (no C(pg_dump), no
+        PostgreSQL-only function).
+      - Refused, before anything is written, when the source's Alembic revision differs from the schema
+        dump's, or a table, column or sequence is on one side only (its rows would have no place).
+      - Idempotent by content. With O(checksums=true), rows and sequences equal to the existing dump's
+        rewrite nothing.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -116,6 +130,19 @@ EXAMPLES = r"""
     url: "postgresql://airflow:{{ vault_pw | urlencode }}@pg1:5432/airflow?sslmode=require"
     pg_dump_path: /usr/lib/postgresql/16/bin/pg_dump
     dump_dir: /var/backups/airflow-metastore
+
+# The upgrade route on CockroachDB (docs/upgrade-on-cockroachdb.md): the schema of a PostgreSQL database
+# that `airflow db migrate` of the running release created, the rows of the CockroachDB metastore.
+- name: Dump the schema that `airflow db migrate` made on an empty PostgreSQL database
+  airflow_ops.metastore.metastore_dump:
+    url: "postgresql://airflow:{{ vault_pw | urlencode }}@pg1:5432/airflow_schema?sslmode=verify-full"
+    dump_dir: /var/backups/airflow-schema
+
+- name: Copy the CockroachDB metastore's rows under that schema
+  airflow_ops.metastore.metastore_dump:
+    url: "postgresql://airflow:{{ vault_crdb_pw | urlencode }}@crdb-lb:26257/airflow?sslmode=verify-full"
+    schema_from: /var/backups/airflow-schema
+    dump_dir: /var/backups/airflow-from-cockroachdb
 """
 
 RETURN = r"""
@@ -140,7 +167,7 @@ server_version:
   type: str
   sample: "15.20 (Debian 15.20-0+deb12u1)"
 pg_dump_version:
-  description: Version of the pg_dump that was used.
+  description: Version of the pg_dump that was used (with O(schema_from), the one that wrote the schema dump).
   returned: always
   type: str
   sample: "15.20"
@@ -173,7 +200,7 @@ slots:
     - Every replication slot named C(airflow_ops_...) on the source, with the WAL it keeps there
       (C(retained_wal_bytes), from its C(restart_lsn) to the current WAL position).
     - A slot nobody streams from keeps WAL until it is dropped and can fill the source's disk.
-  returned: always
+  returned: unless O(schema_from) is set
   type: list
   elements: dict
   sample: [{"name": "airflow_ops_sync", "database": "airflow", "active": false, "restart_lsn": "0/1A2B3C8",
@@ -193,6 +220,9 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dum
     DumpError,
     DumpOptions,
     run_dump,
+)
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump.schema_from import (
+    run_data_dump,
 )
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.manifest import ManifestError
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync.sync_slot import (
@@ -214,10 +244,15 @@ def main():
         exclude_schemas={"type": "list", "elements": "str", "default": list(DEFAULTS.exclude_schemas)},
         checksums={"type": "bool", "default": DEFAULTS.checksums},
         replication_slot={"type": "str"},
+        schema_from={"type": "path"},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
+        mutually_exclusive=[
+            *CONNECTION_MUTUALLY_EXCLUSIVE,
+            ("schema_from", "replication_slot"),
+            ("schema_from", "schemas"),
+        ],
         supports_check_mode=True,
     )
     params = module.params
@@ -229,11 +264,14 @@ def main():
             admin = connect_or_fail(module)
             admin.autocommit = True
             result = dump_from_new_slot(conn, params, options, params["replication_slot"], admin)
+        elif options.schema_from:
+            result = run_data_dump(conn, options)
         else:
             result = run_dump(conn, params, options)
-        with conn.cursor() as cur:
-            result["slots"] = [slot.as_dict() for slot in our_slots(cur)]
-        conn.rollback()
+        if not options.schema_from:  # a CockroachDB source has no replication slots to report
+            with conn.cursor() as cur:
+                result["slots"] = [slot.as_dict() for slot in our_slots(cur)]
+            conn.rollback()
     except (DumpError, ManifestError, SlotError, OSError) as exc:
         module.fail_json(msg=scrub(f"dump into {params['dump_dir']} failed: {exc}", params))
     except DATABASE_ERRORS as exc:

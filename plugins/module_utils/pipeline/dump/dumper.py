@@ -62,6 +62,9 @@ class DumpOptions:
     # exported, imported by the dump's transaction, and what the manifest records of that slot.
     snapshot: str | None = None
     replication: dict | None = None
+    # The upgrade route's copy back (schema_from.py): the schema dump whose schema and columns this dump
+    # takes, when pg_dump cannot dump the source (CockroachDB).
+    schema_from: str | None = None
 
     @classmethod
     def from_params(cls, params, check_mode):
@@ -73,6 +76,7 @@ class DumpOptions:
             exclude_schemas=tuple(params["exclude_schemas"] or ()),
             checksums=params["checksums"],
             check_mode=check_mode,
+            schema_from=params.get("schema_from"),
         )
 
 
@@ -296,18 +300,26 @@ def _human(size):
 
 
 def no_space_error(dump_dir, path, needed, free_at_start):
-    """ENOSPC/EDQUOT while writing the dump: which file, how much it needs, what was free."""
+    """ENOSPC/EDQUOT while writing the dump: which file, how much it needs (if known), what was free."""
+    size = (
+        f"needs about {_human(needed)} (the size of its tables on the source)"
+        if needed is not None
+        else "needs about the size of the source's tables"
+    )
     return DumpError(
-        f"no space left on the file system of {dump_dir} while writing {path}: this dump needs about "
-        f"{_human(needed)} (the size of its tables on the source) and {_human(free_at_start)} were free when "
-        "it started. Free space or set dump_dir to a larger file system, then run again; the partial files "
-        "were removed and an earlier dump in that directory is unchanged"
+        f"no space left on the file system of {dump_dir} while writing {path}: this dump {size} and "
+        f"{_human(free_at_start)} were free when it started. Free space or set dump_dir to a larger file "
+        "system, then run again; the partial files were removed and an earlier dump in that directory is "
+        "unchanged"
     )
 
 
-def _copy_tables(cur, tables, staging, checksums, dump_dir):
-    """COPY every table into staging; a full disk names the file and the space needed."""
-    needed = estimated_bytes(cur, tables)
+def copy_tables(cur, tables, staging, checksums, dump_dir, measure_size=True):
+    """COPY every table into staging; a full disk names the file and the space needed.
+
+    ``measure_size=False`` for a source without pg_table_size (CockroachDB): the space needed is not known.
+    """
+    needed = estimated_bytes(cur, tables) if measure_size else None
     free_at_start = _free_bytes(staging)
     for table in tables:
         try:
@@ -325,7 +337,7 @@ def _free_bytes(path):
     return stat.f_bavail * stat.f_frsize
 
 
-def _table_summary(tables):
+def table_summary(tables):
     return "".join(
         f"{t['schema']}.{t['name']}: {t['row_count']} rows {(t['checksum'] or 'no checksum')[:15]}\n"
         for t in tables
@@ -391,7 +403,7 @@ def run_dump(conn, connection, options):
         with conn.cursor() as cur:
             found = _read_snapshot(run, cur)
             if found.done is None:
-                _copy_tables(cur, found.manifest["tables"], staging, options.checksums, dump_dir)
+                copy_tables(cur, found.manifest["tables"], staging, options.checksums, dump_dir)
             conn.rollback()
         return found.done or _install_dump(run, found)
     finally:
@@ -437,27 +449,28 @@ def _read_snapshot(run, cur):
             result, done=_unchanged(result, previous, "source content identical to the existing dump")
         )
     diff = {
-        "before": _table_summary(previous["tables"]) if previous else "",
-        "after": _table_summary(manifest["tables"]) if options.checksums else "",
+        "before": table_summary(previous["tables"]) if previous else "",
+        "after": table_summary(manifest["tables"]) if options.checksums else "",
     }
-    reason = _change_reason(run)
+    reason = change_reason(run.previous, run.previous_problem)
     if options.check_mode:
-        done = dict(result, changed=True, reason=reason, diff=diff, tables=_brief(manifest["tables"]))
+        done = dict(result, changed=True, reason=reason, diff=diff, tables=brief(manifest["tables"]))
         return _Snapshot(result, done=done)
     return _Snapshot(result, manifest=manifest, diff=diff, reason=reason)
 
 
 def _unchanged(result, previous, reason, alembic=False):
-    done = dict(result, changed=False, reason=reason, tables=_brief(previous["tables"]))
+    done = dict(result, changed=False, reason=reason, tables=brief(previous["tables"]))
     if alembic:
         done["alembic_revision"] = previous.get("alembic_revision")
     return done
 
 
-def _change_reason(run):
-    if run.previous:
+def change_reason(previous, previous_problem):
+    """Why a dump is (re)written: there was none, a damaged one, or the source changed."""
+    if previous:
         return "source changed since the last dump"
-    return f"no valid dump yet ({run.previous_problem})" if run.previous_problem else "no dump yet"
+    return f"no valid dump yet ({previous_problem})" if previous_problem else "no dump yet"
 
 
 def _manifest(run, cur, snapshot, server_version, fingerprint):
@@ -489,28 +502,33 @@ def _manifest(run, cur, snapshot, server_version, fingerprint):
     }
 
 
-def _install_dump(run, found):
-    """Seal and check the staged dump, then move it into dump_dir (the manifest last)."""
-    manifest, diff, staging, dump_dir = found.manifest, found.diff, run.staging, run.options.dump_dir
-    if not run.options.checksums:
-        diff["after"] = _table_summary(manifest["tables"])
+def seal_and_install(staging, dump_dir, manifest):
+    """Record the schema files' sha256, seal and check the staged dump, then move it into dump_dir."""
     manifest["schema_files"] = {
         s: mf.sha256_file(os.path.join(staging, mf.schema_file(s))) for s in mf.SCHEMA_SECTIONS
     }
     mf.validate(mf.seal(manifest), staging)
     os.makedirs(dump_dir, mode=PRIVATE_DIR, exist_ok=True)
     _install(staging, dump_dir, manifest)
+
+
+def _install_dump(run, found):
+    """Seal and check the staged dump, then move it into dump_dir (the manifest last)."""
+    manifest, diff, staging, dump_dir = found.manifest, found.diff, run.staging, run.options.dump_dir
+    if not run.options.checksums:
+        diff["after"] = table_summary(manifest["tables"])
+    seal_and_install(staging, dump_dir, manifest)
     return dict(
         found.result,
         changed=True,
         reason=found.reason,
         diff=diff,
-        tables=_brief(manifest["tables"]),
+        tables=brief(manifest["tables"]),
         manifest=os.path.join(dump_dir, mf.MANIFEST_NAME),
     )
 
 
-def _brief(tables):
+def brief(tables):
     return [
         {
             "schema": t["schema"],

@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
-from ansible_collections.airflow_ops.metastore.plugins.module_utils import cockroachdb_rules
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sequence_position import (
+    positions,
+)
 
 try:
     from psycopg2 import sql
@@ -38,19 +40,6 @@ class SequenceOptions:
     check_mode: bool = False
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a sequence stands: its stored value, whether it was handed out, and its step."""
-
-    last_value: int
-    is_called: bool
-    increment: int
-
-    @property
-    def next_value(self) -> int:
-        return cockroachdb_rules.sequence_next_value(self.last_value, self.is_called, self.increment)
-
-
 class SequencesMissing(Exception):
     """Source sequences that the target does not have."""
 
@@ -60,24 +49,6 @@ class SequencesMissing(Exception):
             "(load it with metastore_load from the sync's dump), or the source's schema changed since"
         )
         self.names = names
-
-
-def positions(cur, names):
-    """{(schema, name): Position} of the sequences in ``names`` that exist, on PostgreSQL or CockroachDB.
-
-    information_schema.sequences (both engines) for the increment; ``SELECT last_value, is_called`` from
-    the sequence itself (both engines; CockroachDB's is_called is not meaningful, see sequence_next_value).
-    """
-    cur.execute("SELECT sequence_schema, sequence_name, increment FROM information_schema.sequences")
-    increments = {(schema, name): int(increment) for schema, name, increment in cur.fetchall()}
-    found = {}
-    for key in names:
-        if key not in increments:
-            continue
-        cur.execute(sql.SQL("SELECT last_value, is_called FROM {}.{}").format(*map(sql.Identifier, key)))
-        last_value, is_called = cur.fetchone()
-        found[key] = Position(int(last_value), bool(is_called), increments[key])
-    return found
 
 
 def behind(source, target):

@@ -14,6 +14,9 @@ The source is read in one REPEATABLE READ snapshot, the target in one, each as i
 from __future__ import annotations
 
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
+from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sequence_position import (
+    positions,
+)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (
     sync_apply,
     sync_sequences,
@@ -136,11 +139,11 @@ def _describe(diff):
 
 def _compare_sequences(scur, target, schemas, differences):
     """Each source sequence against the target's, by the next value each would hand out
-    (sync_sequences.positions: the same rule on PostgreSQL and CockroachDB, which stores no is_called)."""
+    (sequence_position.positions: the same rule on PostgreSQL and CockroachDB, which stores no is_called)."""
     names = [(s["schema"], s["name"]) for s in dumper.list_sequences(scur, schemas)]
-    wanted = sync_sequences.positions(scur, names)
+    wanted = positions(scur, names)
     with target.cursor() as tcur:
-        have = sync_sequences.positions(tcur, names)
+        have = positions(tcur, names)
     report = []
     for (schema, name), position in sorted(wanted.items()):
         got = have.get((schema, name))
