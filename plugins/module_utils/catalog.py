@@ -11,6 +11,8 @@ the database name.
 
 from __future__ import annotations
 
+import contextlib
+
 # The schema metastore_load keeps its progress in on a target (load_progress): never dumped from a target
 # dumped again, never compared with a source.
 PROGRESS_SCHEMA = "airflow_ops"
@@ -72,3 +74,26 @@ def system_schema_filter(column):
     return (
         f"{column} NOT IN ({names}) AND {column} NOT LIKE 'pg\\_toast%%' AND {column} NOT LIKE 'pg\\_temp%%'"
     )
+
+
+@contextlib.contextmanager
+def read_snapshot(*conns, prepare=None):
+    """Each connection of ``conns`` reads in one snapshot for the block: a new read-only REPEATABLE READ
+    transaction (CockroachDB runs it as SERIALIZABLE, which is as strict), after ``prepare(conn)`` if given.
+
+    The block's transactions are rolled back at its end, or on error, and each connection's isolation level
+    and read-only setting are what they were before (psycopg2 connections).
+    """
+    previous = [(conn, conn.isolation_level, conn.readonly) for conn in conns]
+    try:
+        for conn in conns:
+            conn.rollback()
+            conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+            if prepare is not None:
+                prepare(conn)
+        yield
+    finally:
+        for conn, isolation, readonly in previous:
+            conn.rollback()
+            conn.isolation_level = isolation  # None: the server's default again
+            conn.readonly = readonly

@@ -197,16 +197,9 @@ def _row_entry(table, diff, problem=None, rechecked=False):
     }
 
 
-def _restore(conn, isolation, readonly):
-    conn.rollback()
-    conn.isolation_level = isolation  # None: the server's default again
-    conn.readonly = readonly
-
-
-def _snapshot(conn):
-    conn.rollback()
-    conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
-    row_compare.prepare_session(conn)
+def _row_snapshot(*conns):
+    """Each connection in its own snapshot for the block, printing values as row_compare expects."""
+    return catalog.read_snapshot(*conns, prepare=row_compare.prepare_session)
 
 
 def verify_rows_against_source(source, target, describe_source, ignore_schemas=(), options=None):
@@ -217,10 +210,7 @@ def verify_rows_against_source(source, target, describe_source, ignore_schemas=(
     Tables without a primary key are compared by row count and checksum (row_checksum) instead.
     """
     options = options or RowOptions()
-    previous = [(c, c.isolation_level, c.readonly) for c in (source, target)]
-    try:
-        _snapshot(source)
-        _snapshot(target)
+    with _row_snapshot(source, target):
         with source.cursor() as cur:
             source_tables, source_sequences = describe_source(cur)
         with target.cursor() as cur:
@@ -254,9 +244,6 @@ def verify_rows_against_source(source, target, describe_source, ignore_schemas=(
         target.rollback()
         if options.recheck_delay > 0:
             _recheck_all(source, target, tables, diffs, options)
-    finally:
-        for conn, isolation, readonly in previous:
-            _restore(conn, isolation, readonly)
     expected_names = {(t["schema"], t["name"]) for t in source_tables}
     expected_names |= {(s["schema"], s["name"]) for s in source_sequences}
     return _report(tables, compare_sequences(source_sequences, actual_sequences), present, expected_names)
@@ -370,9 +357,7 @@ def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=No
     """
     options = options or RowOptions()
     by_name = {(t["schema"], t["name"]): t for t in manifest_tables}
-    previous = (conn.isolation_level, conn.readonly)
-    try:
-        _snapshot(conn)
+    with _row_snapshot(conn):
         collation = row_compare.needs_c_collation(conn)
         for index, entry in enumerate(report["tables"]):
             entry.setdefault("rows", None)
@@ -395,8 +380,6 @@ def verify_rows_against_dump(conn, report, manifest_tables, dump_dir, options=No
             rows = diff.as_dict()
             rows["rechecked"] = False
             entry["rows"] = rows
-    finally:
-        _restore(conn, *previous)
     report["row_differences"] = row_differences(report["tables"])
     return report
 
@@ -435,10 +418,7 @@ def verify_touched_against_source(
     each table's ``rows`` also holds ``touched`` (the keys compared).
     """
     options = options or RowOptions()
-    previous = [(c, c.isolation_level, c.readonly) for c in (source, target)]
-    try:
-        _snapshot(source)
-        _snapshot(target)
+    with _row_snapshot(source, target):
         with source.cursor() as cur:
             source_tables, source_sequences = describe_source(cur)
             expected_counts = {(t["schema"], t["name"]): _row_count(cur, t) for t in source_tables}
@@ -462,9 +442,6 @@ def verify_touched_against_source(
             keys = [_typed_key(shape, texts) for texts in touched.get(key, [])]
             rows = verify_rows_by_keys(source, target, table, keys, options)
             tables.append(_touched_entry(table, expected_counts[key], actual, rows, len(keys)))
-    finally:
-        for conn, isolation, readonly in previous:
-            _restore(conn, isolation, readonly)
     sequences_behind = [
         {
             "schema": schema,
