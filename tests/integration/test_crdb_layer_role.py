@@ -1,7 +1,10 @@
 """The airflow role installs the CockroachDB layer into a real virtualenv, where a plain python process
 picks it up through the .pth line; a second run changes nothing; another backend removes it.
 
-Real ansible-playbook runs of the role's crdb_layer.yml against localhost, on a throwaway venv.
+Real ansible-playbook runs of the role's preflight.yml, then its crdb_layer.yml, against localhost, on a
+throwaway venv made from this interpreter (airflow_python): the preflight finds the venv's site-packages
+from the Python it probes, as in a full run, so the test gives the role only its public inputs and
+``_airflow_services``. It does not run the role's install or configure steps, nor start Airflow.
 """
 
 from __future__ import annotations
@@ -29,18 +32,20 @@ def run_layer_tasks(tmp_path, venv, **extra):
                 {
                     "ansible.builtin.include_role": {
                         "name": "airflow_ops.metastore.airflow",
-                        "tasks_from": "crdb_layer.yml",
+                        "tasks_from": step,
                     }
                 }
+                for step in ("preflight.yml", "crdb_layer.yml")
             ],
         }
     ]
     extra_vars = {
         "airflow_venv": str(venv),
+        "airflow_python": sys.executable,  # the venv's base: the preflight probes its version
         "airflow_db_backend": "cockroachdb",
-        # What the preflight (not run here) records from its Python probe.
-        "_airflow_python_version": {"stdout": PY},
-        "_airflow_site_packages": f"{venv}/lib/python{PY}/site-packages",
+        # Inputs the preflight requires; nothing here connects to a database or creates a user.
+        "airflow_db_password": "layer-test",
+        "airflow_admin_create": False,
         "_airflow_services": [],  # no Airflow units on this machine: the restart handler has nothing to do
         **extra,
     }
