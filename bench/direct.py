@@ -23,25 +23,21 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as python bench/<name>.py
 
-from tests.support.collection import ensure_collection_importable  # noqa: E402
-from tests.support.paused_load import pause_at  # noqa: E402
-
-ensure_collection_importable()
-
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress, loader  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.rewrite import schema_rewrite  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (  # noqa: E402
+from bench._collection import (
+    connect,
+    dumper,
+    load_progress,
+    loader,
+    schema_rewrite,
     sync_apply,
     sync_slot,
     sync_verify,
+    verifier,
 )
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
+from bench._collection import manifest as mf
+from tests.support.paused_load import pause_at
 
 PROGRESS_SCHEMA = load_progress.DEFAULT_SCHEMA
 REWRITE_TARGET = "postgresql"

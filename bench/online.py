@@ -38,25 +38,14 @@ import threading
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as python bench/<name>.py
 
-import psycopg2  # noqa: E402
+import psycopg2
 
-from bench import generate, run  # noqa: E402
-from tests.support import airflow_writer  # noqa: E402
-from tests.support.collection import ensure_collection_importable  # noqa: E402
-from tests.support.postgres_server import remove_postgres, start_postgres  # noqa: E402
-
-ensure_collection_importable()
-
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import connect  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sync import (  # noqa: E402
-    sync_apply,
-    sync_slot,
-    sync_verify,
-)
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
+from bench import generate, run
+from bench._collection import REPO_ROOT, connect, sync_apply, sync_slot, sync_verify, verifier
+from tests.support import airflow_writer
+from tests.support.postgres_server import remove_postgres, start_postgres
 
 LOGICAL = {"wal_level": "logical", "max_replication_slots": "4", "max_wal_senders": "4"}
 SLOT = sync_slot.DEFAULT_SLOT

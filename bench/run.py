@@ -40,22 +40,14 @@ import time
 import uuid
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as python bench/<name>.py
 
-import psycopg2  # noqa: E402
+import psycopg2
 
-from bench import generate  # noqa: E402
-from tests.support.airflow_env import DEFAULT_VERSION, migrate_airflow_db  # noqa: E402
-from tests.support.collection import COLLECTIONS_ROOT, ensure_collection_importable  # noqa: E402
-from tests.support.postgres_server import remove_postgres, start_postgres  # noqa: E402
-
-ensure_collection_importable()
-
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.load import load_progress  # noqa: E402
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.verify import verifier  # noqa: E402
+from bench import generate
+from bench._collection import COLLECTIONS_ROOT, REPO_ROOT, dumper, load_progress, manifest, verifier
+from tests.support.airflow_env import DEFAULT_VERSION, migrate_airflow_db
+from tests.support.postgres_server import remove_postgres, start_postgres
 
 BENCH_DIR = REPO_ROOT / "bench"
 SAMPLE_INTERVAL = 0.05
