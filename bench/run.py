@@ -188,18 +188,18 @@ class Bench:
         conn.autocommit = True
         return conn
 
-    def create_database(self, name):
+    def _run_as_admin(self, statement):
         conn = self.admin()
         with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
+            cur.execute(statement)
         conn.close()
+
+    def create_database(self, name):
+        self._run_as_admin(f'CREATE DATABASE "{name}"')
         return name
 
     def drop_database(self, name):
-        conn = self.admin()
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
+        self._run_as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def url(self, db):
         return self.server.url_for(db)
