@@ -95,8 +95,11 @@ class Target:
         conn.close()
 
 
-@pytest.fixture(params=["postgresql", "cockroachdb"])
-def target(request, postgres_server):
+def empty_database_for(request, postgres_server):
+    """Yield a Target on the server ``request.param`` names ("postgresql" or "cockroachdb"), then drop it.
+
+    For a fixture parametrized with both; the CockroachDB parameter skips without AIRFLOW_OPS_TEST_CRDB_URL.
+    """
     if request.param == "cockroachdb":
         admin_url = request.getfixturevalue("cockroachdb_url")  # skips, saying how to run it
     else:
@@ -104,6 +107,11 @@ def target(request, postgres_server):
     made = Target(request.param, admin_url)
     yield made
     made.drop()
+
+
+@pytest.fixture(params=["postgresql", "cockroachdb"])
+def target(request, postgres_server):
+    yield from empty_database_for(request, postgres_server)
 
 
 def _copy_a_real_metastore(postgres_server, target: Target, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.integration import metastore_helpers as h
-from tests.integration.test_crdb_cluster_airflow import Target
+from tests.integration.test_crdb_cluster_airflow import Target, empty_database_for
 from tests.support import airflow_env
 
 pytestmark = [pytest.mark.integration]
@@ -38,13 +38,7 @@ OLD, NEW = "2.11.2", "3.3.2"
 @pytest.fixture(params=["postgresql", "cockroachdb"])
 def side(request, postgres_server):
     """An empty database on the "CockroachDB side" (see the module docstring)."""
-    if request.param == "cockroachdb":
-        admin_url = request.getfixturevalue("cockroachdb_url")  # skips, saying how to run it
-    else:
-        admin_url = postgres_server.url
-    made = Target(request.param, admin_url)
-    yield made
-    made.drop()
+    yield from empty_database_for(request, postgres_server)
 
 
 @pytest.fixture
