@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
+from ansible_collections.airflow_ops.metastore.plugins.module_utils import catalog
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.connection import run_transaction
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sequence_position import (
@@ -79,16 +80,9 @@ def plan(source_positions, target_positions):
 
 def source_positions(source, schemas=None):
     """The source's sequence positions, read in one REPEATABLE READ snapshot."""
-    source.rollback()
-    previous = (source.isolation_level, source.readonly)
-    source.set_session(isolation_level="REPEATABLE READ", readonly=True)
-    try:
-        with source.cursor() as cur:
-            names = [(s["schema"], s["name"]) for s in dumper.list_sequences(cur, schemas)]
-            return positions(cur, names)
-    finally:
-        source.rollback()
-        source.isolation_level, source.readonly = previous
+    with catalog.read_snapshot(source), source.cursor() as cur:
+        names = [(s["schema"], s["name"]) for s in dumper.list_sequences(cur, schemas)]
+        return positions(cur, names)
 
 
 def set_sequences(source, target, options=None):
