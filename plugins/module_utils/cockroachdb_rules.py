@@ -762,14 +762,14 @@ COPY_TO_SINCE: Version = (23, 1, 0)
 
 def copy_to_problem(server_version_text: str) -> str | None:
     """Why ``COPY ... TO STDOUT`` cannot read this server (None: it can, or it is PostgreSQL)."""
-    match = re.search(r"CockroachDB \w+ v(\d+)\.(\d+)\.(\d+)", server_version_text or "")
+    match = re.search(r"CockroachDB \w+ (v\S+)", server_version_text or "")
     if not match:
         return None
-    found = tuple(int(part) for part in match.groups())
+    found = parse_version(match.group(1))
     if found >= COPY_TO_SINCE:
         return None
     return (
-        f"this CockroachDB is v{'.'.join(map(str, found))} and COPY ... TO STDOUT, which the copy back reads "
+        f"this CockroachDB is {format_version(found)} and COPY ... TO STDOUT, which the copy back reads "
         f"its tables with, exists from {format_version(COPY_TO_SINCE)} on (cockroachdb#94408): upgrade the "
         "cluster first, or export the tables with EXPORT INTO CSV yourself"
     )

@@ -181,11 +181,18 @@ def test_a_copy_back_refuses_a_source_whose_schema_differs_and_writes_nothing(
 
 
 def test_schema_from_must_be_a_dump_of_an_airflow_database(postgres_server, databases, tmp_path):
-    """A folder that is no dump (or a dump without alembic_version) is refused with what to do."""
+    """A folder that is no dump, and a dump of a database without alembic_version, are refused with what
+    to do."""
     source = databases("src")
     h.create_schema(postgres_server.url_for(source))
     args = h.conn_args(postgres_server, source, schema_from=str(tmp_path / "nothing-here"))
-    assert "dump the PostgreSQL database that `airflow db migrate`" in _refused(args, tmp_path / "d")
+    assert "dump the PostgreSQL database that `airflow db migrate`" in _refused(args, tmp_path / "d1")
+    not_airflow = databases("plain")
+    h.query(postgres_server.url_for(not_airflow), "CREATE TABLE t (id int PRIMARY KEY)")
+    plain_dump = tmp_path / "plain-dump"
+    _ok(h.run_module("metastore_dump", h.conn_args(postgres_server, not_airflow, dump_dir=str(plain_dump))))
+    args = h.conn_args(postgres_server, source, schema_from=str(plain_dump))
+    assert "has no Alembic revision" in _refused(args, tmp_path / "d2")
 
 
 # --- The whole route with real Airflow releases ----------------------------------------------------------

@@ -259,12 +259,15 @@ def describe_tables(cur, schemas, with_checksums, exclude=DEFAULT_EXCLUDED_SCHEM
             "primary_key": primary_key(cur, oid),
         }
         if with_checksums and columns:
-            query, json_columns = checksum_query(schema, name, columns)
-            entry["row_count"], entry["checksum"] = table_checksum(
-                cur.connection, query, json_columns, name=f"airflow_ops_dump_{index}"
-            )
+            entry["row_count"], entry["checksum"] = content_checksum(cur.connection, entry, index)
         tables.append(entry)
     return tables
+
+
+def content_checksum(conn, table, index):
+    """(row_count, checksum) of a manifest table's rows, read in ``conn``'s transaction (its ``index``th)."""
+    query, json_columns = checksum_query(table["schema"], table["name"], table["columns"])
+    return table_checksum(conn, query, json_columns, name=f"airflow_ops_dump_{index}")
 
 
 def _install(staging, dump_dir, manifest):
@@ -437,7 +440,7 @@ def _read_snapshot(run, cur):
     if previous and previous.get("source", {}).get("fingerprint") == fingerprint:
         return _Snapshot(
             result,
-            done=_unchanged(
+            done=unchanged(
                 result, previous, "source unchanged since the last dump (same snapshot)", alembic=True
             ),
         )
@@ -446,7 +449,7 @@ def _read_snapshot(run, cur):
     # Without checksums the content is only known once copied: no early comparison then.
     if options.checksums and previous and mf.content_digest(previous) == mf.content_digest(manifest):
         return _Snapshot(
-            result, done=_unchanged(result, previous, "source content identical to the existing dump")
+            result, done=unchanged(result, previous, "source content identical to the existing dump")
         )
     diff = {
         "before": table_summary(previous["tables"]) if previous else "",
@@ -459,7 +462,8 @@ def _read_snapshot(run, cur):
     return _Snapshot(result, manifest=manifest, diff=diff, reason=reason)
 
 
-def _unchanged(result, previous, reason, alembic=False):
+def unchanged(result, previous, reason, alembic=False):
+    """The result of a run that found the existing dump current: nothing written."""
     done = dict(result, changed=False, reason=reason, tables=brief(previous["tables"]))
     if alembic:
         done["alembic_revision"] = previous.get("alembic_revision")

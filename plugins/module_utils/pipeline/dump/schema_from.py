@@ -27,10 +27,6 @@ from ansible_collections.airflow_ops.metastore.plugins.module_utils import catal
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline import manifest as mf
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump import dumper
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.dump.dumper import DumpError
-from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.row_checksum import (
-    checksum_query,
-    table_checksum,
-)
 from ansible_collections.airflow_ops.metastore.plugins.module_utils.pipeline.sequence_position import (
     positions,
 )
@@ -53,15 +49,14 @@ def read_schema_dump(path):
     return schema
 
 
-def source_columns(cur, exclude_schemas):
+def source_columns(cur, exclude_schemas, server_version):
     """{(schema, table): [column, ...]} of the source's base tables, hidden columns left out.
 
     information_schema on both engines; CockroachDB lists its hidden columns there too (``rowid`` of a
     table without a primary key, hash-sharded index columns), marked ``is_hidden``, which PostgreSQL's
     view does not have.
     """
-    cur.execute("SELECT version()")
-    hidden = " AND c.is_hidden = 'NO'" if catalog.is_cockroachdb_version(cur.fetchone()[0]) else ""
+    hidden = " AND c.is_hidden = 'NO'" if catalog.is_cockroachdb_version(server_version) else ""
     cur.execute(
         "SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c"
         " JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
@@ -107,13 +102,12 @@ def alembic_revision(cur, columns_on_source):
     return ",".join(row[0] for row in cur.fetchall()) or None
 
 
-def check_source(cur, schema, exclude_schemas):
+def check_source(cur, schema, exclude_schemas, server_version):
     """DumpError unless the source is at the schema dump's revision with the same tables and columns."""
-    cur.execute("SELECT version()")
-    problem = cockroachdb_rules.copy_to_problem(cur.fetchone()[0])
+    problem = cockroachdb_rules.copy_to_problem(server_version)
     if problem:
         raise DumpError(problem)
-    columns = source_columns(cur, exclude_schemas)
+    columns = source_columns(cur, exclude_schemas, server_version)
     revision = alembic_revision(cur, columns)
     if revision != schema["alembic_revision"]:
         raise DumpError(
@@ -148,24 +142,19 @@ def sequence_positions(cur, schema):
     return [{"schema": s, "name": n, "value": found[(s, n)].next_value, "is_called": False} for s, n in names]
 
 
-def describe_rows(conn, cur, schema, checksums):
+def describe_rows(conn, schema, checksums):
     """The schema dump's tables with the source's row counts and checksums (same transaction)."""
     tables = []
     for index, table in enumerate(schema["tables"]):
         entry = {key: table[key] for key in ("schema", "name", "file", "columns", "primary_key")}
         if checksums:
-            query, json_columns = checksum_query(entry["schema"], entry["name"], entry["columns"])
-            entry["row_count"], entry["checksum"] = table_checksum(
-                conn, query, json_columns, name=f"airflow_ops_dump_{index}"
-            )
+            entry["row_count"], entry["checksum"] = dumper.content_checksum(conn, entry, index)
         tables.append(entry)
     return tables
 
 
-def build_manifest(conn, cur, schema, options):
+def build_manifest(conn, cur, schema, options, server_version):
     """The new dump's manifest: the schema dump's schema and columns, the source's rows and sequences."""
-    cur.execute("SELECT version()")
-    server_version = cur.fetchone()[0]
     return {
         "format_version": mf.FORMAT_VERSION,
         "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
@@ -178,7 +167,7 @@ def build_manifest(conn, cur, schema, options):
         "pg_dump_version": schema["pg_dump_version"],
         "alembic_revision": schema["alembic_revision"],
         "checksums": options.checksums,
-        "tables": describe_rows(conn, cur, schema, options.checksums),
+        "tables": describe_rows(conn, schema, options.checksums),
         "sequences": sequence_positions(cur, schema),
         "schema_digests": schema.get("schema_digests") or schema["schema_files"],
         "schema_from": {"dump_dir": options.schema_from, "manifest_sha256": schema[mf.DIGEST_KEY]},
@@ -212,22 +201,19 @@ def run_data_dump(conn, options):
     staging = tempfile.mkdtemp(prefix=".staging-", dir=None if options.check_mode else dump_dir)
     try:
         with conn.cursor() as cur:
-            check_source(cur, schema, options.exclude_schemas)
-            manifest = build_manifest(conn, cur, schema, options)
+            cur.execute("SELECT version()")
+            server_version = cur.fetchone()[0]
+            check_source(cur, schema, options.exclude_schemas, server_version)
+            manifest = build_manifest(conn, cur, schema, options, server_version)
             result = {
                 "dump_dir": dump_dir,
-                "server_version": manifest["source"]["server_version"],
+                "server_version": server_version,
                 "pg_dump_version": manifest["pg_dump_version"],
                 "alembic_revision": manifest["alembic_revision"],
             }
             if options.checksums and previous and mf.content_digest(previous) == mf.content_digest(manifest):
                 conn.rollback()
-                return dict(
-                    result,
-                    changed=False,
-                    reason="source content identical to the existing dump",
-                    tables=dumper.brief(previous["tables"]),
-                )
+                return dumper.unchanged(result, previous, "source content identical to the existing dump")
             reason = dumper.change_reason(previous, previous_problem)
             diff = {"before": dumper.table_summary(previous["tables"]) if previous else ""}
             if options.check_mode:
